@@ -1,0 +1,1 @@
+"""finmodel: cash runway and risk-adjusted NPV of clinical-stage biotech companies."""

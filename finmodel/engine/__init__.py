@@ -1,0 +1,1 @@
+"""Vectorised models: every function works on rows (paths or outcome combinations) x months."""
