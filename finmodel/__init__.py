@@ -1,1 +1,28 @@
-"""finmodel: cash runway and risk-adjusted NPV of clinical-stage biotech companies."""
+"""finmodel: cash runway and risk-adjusted NPV of clinical-stage biotech companies.
+
+>>> import finmodel as fm
+>>> s = fm.load_scenario("inputs/migenix.yaml")      # doctest: +SKIP
+>>> fm.run(s).runway.cash_out                        # doctest: +SKIP
+"""
+
+from .engine.runway import implied_burn, implied_cash
+from .errors import ExtractionError, FinmodelError, InputError
+from .periods import Period, parse_period
+from .scenario import Scenario, load_scenario, save_scenario
+from .valuation import Valuation, run
+
+__all__ = [
+    "ExtractionError",
+    "FinmodelError",
+    "InputError",
+    "Period",
+    "Scenario",
+    "Valuation",
+    "implied_burn",
+    "implied_cash",
+    "load_scenario",
+    "parse_period",
+    "run",
+    "save_scenario",
+]
+__version__ = "0.1.0"

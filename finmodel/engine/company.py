@@ -1,0 +1,84 @@
+"""Company-level flows on the monthly grid: burn, non-dilutive funding, planned raises.
+
+Each function reads the scenario and returns arrays of shape (T,) in the
+reporting currency; the runway broadcasts them over rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scenario import Scenario
+from .timeline import Timeline
+
+__all__ = ["timeline_for", "burn_schedule", "opening_cash", "funding_draws", "financing_inflows"]
+
+
+def timeline_for(scenario: Scenario) -> Timeline:
+    """The monthly grid from the valuation date over the scenario's horizon."""
+    return Timeline(scenario.valuation_date, 12 * scenario.horizon_years)
+
+
+def burn_schedule(scenario: Scenario, timeline: Timeline) -> np.ndarray:
+    """Operating burn of each month, shape (T,).
+
+    The annual burn is a step function of time; a month straddling a step
+    blends the two rates by the share of the month on each side.
+    """
+    steps = scenario.company.burn
+    starts = np.array([timeline.position(step.start) for step in steps])
+    ends = np.append(starts[1:], np.inf)
+    monthly = np.array([step.annual for step in steps]) / 12.0
+    left = np.arange(timeline.months, dtype=float)
+    # overlap[k, i]: share of month k under step i (0 before the first step starts).
+    overlap = np.clip(np.minimum(left[:, None] + 1, ends) - np.maximum(left[:, None], starts),
+                      0.0, 1.0)
+    return overlap @ monthly
+
+
+def opening_cash(scenario: Scenario) -> float:
+    """Cash at the valuation date: the stated balance rolled forward by the burn in between.
+
+    The roll-forward charges each day between ``cash.as_of`` and the valuation
+    date at the annual burn in force that day, over 365.25 days a year.
+    """
+    cash = scenario.company.cash
+    days = (scenario.valuation_date - cash.as_of).days
+    if days <= 0:
+        return cash.amount
+    steps = scenario.company.burn
+    spent = 0.0
+    for i, step in enumerate(steps):
+        lo = max(step.start, cash.as_of)
+        hi = min(steps[i + 1].start if i + 1 < len(steps) else scenario.valuation_date,
+                 scenario.valuation_date)
+        if hi > lo:
+            spent += step.annual * (hi - lo).days / 365.25
+    return cash.amount - spent
+
+
+def funding_draws(scenario: Scenario, timeline: Timeline) -> np.ndarray:
+    """Non-dilutive funding received each month, shape (T,).
+
+    Each commitment is drawn evenly over its window; the part of the window
+    before the valuation date counts as already received (it is in the cash
+    balance) and is dropped.
+    """
+    total = np.zeros(timeline.months)
+    for draw in scenario.company.funding:
+        share = timeline.spread(timeline.position(draw.start), timeline.position(draw.end))
+        total += draw.amount * scenario.fx_rate(draw.currency) * share
+    return total
+
+
+def financing_inflows(scenario: Scenario, timeline: Timeline) -> np.ndarray:
+    """Planned raises net of fees, in the month of their date, shape (T,).
+
+    A raise dated on or before the valuation date lands in month 0.
+    """
+    total = np.zeros(timeline.months)
+    for raise_ in scenario.company.financings:
+        k = timeline.month_of(raise_.date)
+        if k < timeline.months:
+            total[k] += raise_.amount * (1.0 - raise_.fees) * scenario.fx_rate(raise_.currency)
+    return total

@@ -1,0 +1,80 @@
+"""The `finmodel` command: output on the default scenario, exit 2 and one line on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from finmodel.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def finmodel(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the installed command in a subprocess, as a user would."""
+    env = {**os.environ, "COLUMNS": "120"}
+    return subprocess.run([sys.executable, "-m", "finmodel.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_run_default_scenario_prints_the_runway():
+    done = finmodel("run")
+    assert done.returncode == 0, done.stderr
+    for label in ("Cash-out month", "Months of runway", "P(cash-out before readout)",
+                  "Raise needed now"):
+        assert label in done.stdout
+    assert done.stderr == ""
+
+
+def test_run_json_matches_the_api():
+    import finmodel as fm
+
+    done = finmodel("run", "--json")
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    v = fm.run(fm.load_scenario(ROOT / "inputs" / "migenix.yaml"))
+    assert figures["cash_out"] == v.runway.cash_out.isoformat()
+    assert figures["runway_months"] == pytest.approx(v.runway.months)
+    assert figures["funding_gap"] == pytest.approx(v.funding_gap())
+
+
+@pytest.mark.parametrize("content,needle", [
+    (None, "file not found"),
+    ("", "empty"),
+    ("name: [unclosed\n", "malformed YAML"),
+    ("\x00\xff\x00", "binary"),
+])
+def test_bad_input_exits_2_with_one_line(tmp_path, content, needle):
+    path = tmp_path / "scenario.yaml"
+    if content is not None:
+        path.write_bytes(content.encode("latin-1"))
+    done = finmodel("run", str(path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert str(path) in lines[0] and needle in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_field_names_file_and_path(tmp_path):
+    text = (ROOT / "inputs" / "migenix.yaml").read_text().replace("min_cash: 1.0e+6",
+                                                                  "min_cash: -1.0e+6")
+    path = tmp_path / "neg.yaml"
+    path.write_text(text)
+    done = finmodel("run", str(path))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert f"{path}: company.min_cash:" in done.stderr
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["frobnicate"]) == 2
+    assert main(["run", "--no-such-flag"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "Traceback" not in err
