@@ -6,10 +6,11 @@
 """
 
 from .engine.runway import implied_burn, implied_cash
+from .engine.waterfall import Waterfall
 from .errors import ExtractionError, FinmodelError, InputError
 from .periods import Period, parse_period
 from .scenario import Scenario, load_scenario, save_scenario
-from .valuation import Valuation, run
+from .valuation import Valuation, compare, run
 
 __all__ = [
     "ExtractionError",
@@ -18,6 +19,8 @@ __all__ = [
     "Period",
     "Scenario",
     "Valuation",
+    "Waterfall",
+    "compare",
     "implied_burn",
     "implied_cash",
     "load_scenario",

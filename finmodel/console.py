@@ -25,25 +25,79 @@ def money(value: float | None, currency: str = "") -> str:
     return f"{prefix}{value:,.2f}"
 
 
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:.1%}"
+
+
+def _two_columns(title: str) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False)
+    table.add_column("")
+    table.add_column("", justify="right")
+    return table
+
+
 def print_valuation(valuation: Valuation, console: Console | None = None) -> None:
+    """Print every key figure of an exact valuation."""
     console = console or Console()
     s = valuation.scenario
     cur = s.company.currency
     fig = valuation.summary()
-    table = Table(title=f"{s.name} — valued {s.valuation_date}", title_justify="left")
-    table.add_column("Cash runway")
-    table.add_column("", justify="right")
-    table.add_row("Opening cash", money(fig["opening_cash"], cur))
-    table.add_row("Burn this month", money(fig["monthly_burn_now"], cur))
-    table.add_row("Minimum cash", money(fig["min_cash"], cur))
-    table.add_row("Cash-out month", fig["cash_out"] or "beyond the horizon")
+
+    runway = _two_columns(f"{s.name}: cash runway from {s.valuation_date}")
+    runway.add_row("Opening cash", money(fig["opening_cash"], cur))
+    runway.add_row("Burn this month", money(fig["monthly_burn_now"], cur))
+    runway.add_row("Minimum cash", money(fig["min_cash"], cur))
+    runway.add_row("Cash-out month (median outcome)", fig["cash_out"] or "beyond the horizon")
     months = fig["runway_months"]
-    table.add_row("Months of runway", "beyond the horizon" if months is None else f"{months:.1f}")
+    runway.add_row("Months of runway", "beyond the horizon" if months is None else f"{months:.1f}")
     if "key_event" in fig:
-        table.add_row(f"Readout ({fig['key_event']}), latest", fig["readout_latest"])
-        table.add_row("P(cash-out before readout)", f"{fig['prob_cash_out_before_readout']:.0%}")
-        table.add_row(f"Raise needed now to {fig['funding_target']}",
-                      money(fig["funding_gap"], cur))
-    console.print(table)
-    console.print(f"[dim]{fig['rows_evaluated']} row(s) evaluated in "
-                  f"{fig['seconds'] * 1e3:.1f} ms[/dim]")
+        runway.add_row(f"Readout {fig['key_event']} (expected)", fig["readout_expected"])
+        runway.add_row("P(cash-out before readout)", _pct(fig["prob_cash_out_before_readout"]))
+        runway.add_row(f"Raise needed now to {fig['funding_target']}",
+                       money(fig["funding_gap"], cur))
+    console.print(runway)
+
+    programs = Table(title=f"Risk-adjusted NPV by program ({cur})", title_justify="left")
+    for column in ("program", "stage", "partner", "P(approval)", "milestones", "royalties",
+                   "RCU share", "rNPV"):
+        programs.add_column(column, justify="left" if column in ("program", "stage", "partner")
+                            else "right")
+    for pid, row in valuation.rnpv.by_program.iterrows():
+        programs.add_row(row["name"], row["stage"], row["partner"], _pct(row["pos"]),
+                         money(row["pv_milestones"]), money(row["pv_royalties"]),
+                         money(-row["pv_rcu"] or 0.0), money(row["rnpv"]))
+    programs.add_row("[b]total[/b]", "", "", "", "", "", "", f"[b]{money(valuation.rnpv.total)}[/b]")
+    console.print(programs)
+
+    if valuation.rcu is not None:
+        r = valuation.rcu
+        rcu = _two_columns("Royalty Conversion Units")
+        rcu.add_row("Holders' value (PV)", f"{money(r.holder_value, cur)} "
+                    f"({money(r.holder_value_per_unit, cur)} a unit)")
+        rcu.add_row("Holders' IRR on expected payments", _pct(r.irr_expected))
+        rcu.add_row("Holders' IRR, median outcome", _pct(r.irr_median))
+        rcu.add_row("P(recover the unit price)", _pct(r.p_recover))
+        rcu.add_row("P(reach the cap)", _pct(r.p_cap))
+        ttc = r.time_to_cap
+        rcu.add_row("Months to the cap (median, if reached)",
+                    "never" if math.isinf(ttc) else f"{ttc:.0f}")
+        rcu.add_row("Company's cost of the financing", f"{_pct(r.company_cost)} a year")
+        rcu.add_row("Shortcut (waterfall on expected royalties)",
+                    f"{money(r.shortcut_value, cur)}, error {money(r.shortcut_error, cur)}")
+        rcu.add_row("Converting now beats the claim above", f"{money(r.break_even_price, cur)} "
+                    "a share")
+        console.print(rcu)
+
+    c = valuation.capital
+    cap = _two_columns("Sum of the parts")
+    cap.add_row("Cash", money(c.cash, cur))
+    cap.add_row("rNPV net of the RCU claim", money(c.rnpv, cur))
+    cap.add_row("Committed funding (PV)", money(c.pv_funding, cur))
+    cap.add_row(f"Corporate burn, {s.capital.overhead_years:g} years (PV)",
+                money(-c.pv_overhead, cur))
+    cap.add_row("Equity value", money(c.equity, cur))
+    cap.add_row("Value per fully diluted share", f"{cur} {c.per_share:.3f}")
+    cap.add_row("... if every RCU converted now", f"{cur} {c.per_share_if_converted:.3f}")
+    console.print(cap)
+    console.print(f"[dim]{valuation.rows} outcome combinations evaluated in "
+                  f"{valuation.seconds * 1e3:.1f} ms[/dim]")

@@ -41,6 +41,7 @@ __all__ = [
     "load_scenario",
     "save_scenario",
     "STAGES",
+    "MILESTONE_EVENTS",
     "Stage",
 ]
 
@@ -170,11 +171,29 @@ class StageInputs(_Model):
     """Development cost of the stage (owned programs), paid only if the stage is reached."""
 
 
+MILESTONE_EVENTS: tuple[str, ...] = (
+    "phase1_start", "clinic_start", "ind_filing", "phase2_start", "phase3_start",
+    "phase1_results", "phase2_results", "phase3_results",
+    "nda_submission", "nda_acceptance", "approval", "launch", "sales",
+)
+"""Events a milestone can be paid on; ``*_results`` means a positive read-out."""
+
+
 class Milestone(_Model):
     event: str
     amount: Amount
     sales_threshold: Amount | None = None
     """For sales milestones: annual net sales that trigger the payment."""
+
+    @model_validator(mode="after")
+    def _known_event(self) -> Milestone:
+        if self.event not in MILESTONE_EVENTS:
+            raise ValueError(f"unknown milestone event '{self.event}'"
+                             + _did_you_mean(self.event, MILESTONE_EVENTS)
+                             + f"; expected one of {', '.join(MILESTONE_EVENTS)}")
+        if (self.event == "sales") != (self.sales_threshold is not None):
+            raise ValueError("a sales milestone needs a sales_threshold, and only it has one")
+        return self
 
 
 class Milestones(_Model):
@@ -228,6 +247,8 @@ class Sales(_Model):
     """Fall in sales after exclusivity ends; None takes the benchmark."""
     cogs: Fraction = 0.0
     """Cost of goods as a share of net sales (owned programs)."""
+    launch_cost: Amount = 0.0
+    """One-off cost at launch in the sales currency (owned programs)."""
 
 
 class Program(_Model):
@@ -301,7 +322,10 @@ class Warrant(_Model):
 class Capital(_Model):
     shares_outstanding: Annotated[int, Strict(), Field(gt=0)]
     share_price: PositiveFloat | None = None
+    """Market price per share (for conversion comparisons)."""
     warrants: list[Warrant] = []
+    overhead_years: Annotated[float, Strict(), Field(ge=0, le=50)] = 3.0
+    """Years of corporate burn charged against the sum of the parts."""
 
 
 # ---------------------------------------------------------------- valuation settings

@@ -25,7 +25,8 @@ def finmodel(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def test_run_default_scenario_prints_the_runway():
     done = finmodel("run")
     assert done.returncode == 0, done.stderr
-    for label in ("Cash-out month", "Months of runway", "P(cash-out before readout)",
+    for label in ("Cash-out month", "Months of runway", "P(cash-out before readout)", "rNPV", "IRR",
+                  "fully diluted share", "outcome combinations",
                   "Raise needed now"):
         assert label in done.stdout
     assert done.stderr == ""
