@@ -82,7 +82,7 @@ def runway_months(opening: np.ndarray | float, cash: np.ndarray, floor: float) -
     k = np.clip(index, 0, cash.shape[-1] - 1)
     before = np.where(k > 0, cash[rows, np.maximum(k - 1, 0)], opening)
     after = cash[rows, k]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         months = k + (before - floor) / (before - after)
     months = np.where(index == cash.shape[-1], np.inf, months)
     return np.where(index < 0, 0.0, months)

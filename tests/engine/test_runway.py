@@ -230,3 +230,27 @@ def test_months_between_is_exact_on_the_grid():
     assert months_between(dt.date(2008, 1, 31), dt.date(2008, 2, 29)) == 1
     assert months_between(START, dt.date(2008, 7, 23)) == pytest.approx(15 / 31)
     assert months_between(dt.date(2008, 7, 23), START) == pytest.approx(-15 / 31)
+
+
+@settings(max_examples=150, deadline=None)
+@given(runway_cases(), st.integers(0, 59), st.floats(0, 3))
+def test_funding_gap_is_the_smallest_raise_that_holds(case, target_month, buffer):
+    opening, burn, inflows, floor = case
+    months = burn.shape[0]
+    target = Timeline(START, months).ends[min(target_month, months - 1)]
+    runway = Runway.build(Timeline(START, months), opening, burn, {"x": inflows}, floor)
+    for r in range(len(opening)):
+        single = Runway.build(Timeline(START, months), opening[r], burn, {"x": inflows[r]}, floor)
+        gap = single.funding_gap(target, buffer=buffer)
+        k = min(target_month, months - 1)
+        floors = floor + buffer * burn[: k + 1]
+        held, *_ = reference_runway(opening[r] + gap, burn, inflows[r], floor)
+        assert np.all(held[: k + 1] >= floors - 1e-6 * max(1.0, gap))
+        assert opening[r] + gap >= floor + buffer * burn[0] - 1e-6
+        if gap > 1e-3:
+            short, *_ = reference_runway(opening[r] + gap - 1e-3, burn, inflows[r], floor)
+            assert np.any(short[: k + 1] < floors) or opening[r] + gap - 1e-3 < floors[0]
+    # Covering every row is the largest single-row raise.
+    assert runway.funding_gap(target, buffer=buffer) == pytest.approx(max(
+        Runway.build(Timeline(START, months), opening[r], burn, {"x": inflows[r]}, floor)
+        .funding_gap(target, buffer=buffer) for r in range(len(opening))))
