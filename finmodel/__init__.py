@@ -10,6 +10,7 @@ from .engine.waterfall import Waterfall
 from .errors import ExtractionError, FinmodelError, InputError
 from .periods import Period, parse_period
 from .scenario import Scenario, load_scenario, save_scenario
+from .simulate import Simulation, simulate
 from .valuation import Valuation, compare, run
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "InputError",
     "Period",
     "Scenario",
+    "Simulation",
     "Valuation",
     "Waterfall",
     "compare",
@@ -27,5 +29,6 @@ __all__ = [
     "parse_period",
     "run",
     "save_scenario",
+    "simulate",
 ]
 __version__ = "0.1.0"

@@ -19,21 +19,28 @@ def timeline_for(scenario: Scenario) -> Timeline:
     return Timeline(scenario.valuation_date, 12 * scenario.horizon_years)
 
 
-def burn_schedule(scenario: Scenario, timeline: Timeline) -> np.ndarray:
-    """Operating burn of each month, shape (T,).
+def burn_schedule(scenario: Scenario, timeline: Timeline, annual=None) -> np.ndarray:
+    """Operating burn of each month, shape (T,), or (R, T) with per-row step levels.
 
     The annual burn is a step function of time; a month straddling a step
     blends the two rates by the share of the month on each side.
+
+    Parameters
+    ----------
+    annual : sequence of float or of (R,) arrays, optional
+        Annual burn of each step; defaults to the scenario's.
     """
     steps = scenario.company.burn
     starts = np.array([timeline.position(step.start) for step in steps])
     ends = np.append(starts[1:], np.inf)
-    monthly = np.array([step.annual for step in steps]) / 12.0
     left = np.arange(timeline.months, dtype=float)
     # overlap[k, i]: share of month k under step i (0 before the first step starts).
     overlap = np.clip(np.minimum(left[:, None] + 1, ends) - np.maximum(left[:, None], starts),
                       0.0, 1.0)
-    return overlap @ monthly
+    if annual is None:
+        return overlap @ (np.array([step.annual for step in steps]) / 12.0)
+    levels = np.stack(np.broadcast_arrays(*[np.asarray(a, dtype=float) for a in annual]), -1)
+    return levels @ overlap.T / 12.0
 
 
 def opening_cash(scenario: Scenario) -> float:

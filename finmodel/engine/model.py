@@ -141,7 +141,9 @@ def evaluate(scenario: Scenario, timeline: Timeline, models: Mapping[str, Progra
         timeline,
         opening=values("company.cash.amount") - (scenario.company.cash.amount
                                                   - opening_cash(scenario)),
-        burn=burn_schedule(scenario, timeline) + costs,
+        burn=burn_schedule(scenario, timeline, [values(f"company.burn.{i}.annual")
+                                                for i in range(len(scenario.company.burn))])
+        + costs,
         inflows={
             "financing": financing_inflows(scenario, timeline),
             "funding": funding_draws(scenario, timeline),
