@@ -8,21 +8,27 @@
 from .engine.runway import implied_burn, implied_cash
 from .engine.waterfall import Waterfall
 from .errors import ExtractionError, FinmodelError, InputError
+from .extract import Extraction, Term, extract, extract_file, extract_many
 from .periods import Period, parse_period
 from .scenario import Scenario, load_scenario, save_scenario
 from .simulate import Simulation, simulate
 from .valuation import Valuation, compare, run
 
 __all__ = [
+    "Extraction",
     "ExtractionError",
     "FinmodelError",
     "InputError",
     "Period",
     "Scenario",
+    "Term",
     "Simulation",
     "Valuation",
     "Waterfall",
     "compare",
+    "extract",
+    "extract_file",
+    "extract_many",
     "implied_burn",
     "implied_cash",
     "load_scenario",

@@ -33,7 +33,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", nargs="?", type=Path, default=DEFAULT_SCENARIO,
                      help=f"scenario YAML (default {DEFAULT_SCENARIO})")
     run.add_argument("--json", action="store_true", help="print the key figures as JSON")
+    ext = sub.add_parser("extract", help="pull deal terms out of press releases, with sources")
+    ext.add_argument("files", nargs="+", type=Path, help="release text files")
+    ext.add_argument("-o", "--out", type=Path,
+                     help="write the terms with file, line and span (.json, else YAML)")
+    ext.add_argument("--published", type=_iso_date,
+                     help="release date (YYYY-MM-DD) when the dateline lacks one")
+    ext.add_argument("--currency", help="issuer's reporting currency for a bare '$'")
     return parser
+
+
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,12 +77,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _extract(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .extract import dump_terms, extract_file, render_table
+
+    terms = []
+    for path in args.files:  # read every file first: a bad one stops before anything is written
+        terms.extend(extract_file(path, published=args.published, currency=args.currency))
+    Console().print(render_table(terms))
+    if args.out is not None:
+        dump_terms(terms, args.out)
+        print(f"{len(terms)} terms written to {args.out}")
+    return 0
+
+
 def _jsonable(data: dict) -> dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
             for k, v in data.items()}
 
 
-_COMMANDS = {"run": _run}
+_COMMANDS = {"run": _run, "extract": _extract}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

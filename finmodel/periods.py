@@ -34,9 +34,9 @@ Conventions
   marker ("calendar 2009", "fiscal 2009", "the year 2010"), or when it is the whole phrase
   given to :func:`parse_period`; elsewhere ("Conference 2008") it is not a time phrase.
 - "next N months/weeks/days/years", "within N ...", "over the next N ..." run from the
-  reference to the reference plus N units (``relativedelta``, end inclusive). Vague counts
-  ("coming weeks", "next several weeks", "next few months") use ``_VAGUE_SPAN``: 12 weeks,
-  6 months, 14 days, 3 years.
+  reference to the reference plus N units (``relativedelta``, end inclusive); "within the
+  next year" is one year. Vague counts ("coming weeks", "next several weeks", "within
+  months") use ``_VAGUE_SPAN``: 12 weeks, 6 months, 14 days, 3 years.
 - A date is a single day whatever its lead ("on or before May 2, 2009" is 2009-05-02);
   "May 6-8, 2008" is those three days; a month ("May 2009") is the whole month.
 - Fiscal years: with ``fiscal_year_end=(month, day)``, fiscal year N ends on that day of
@@ -50,10 +50,10 @@ Conventions
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -122,19 +122,22 @@ class PeriodMatch:
 
 
 # --- named pieces of the grammar ------------------------------------------------------------
-# Compiled with re.ASCII | re.IGNORECASE: only ASCII letters fold case, so every matched
-# keyword lower-cases to a key of the tables below; other spaces are listed explicitly.
+# The grammar is matched case-sensitively against ``_fold(text)``, a lower-cased copy of the
+# same length; that keeps offsets exact and lets the regex engine skip alternatives whose
+# first character cannot match. Compiled with re.ASCII; other spaces are listed explicitly.
 
 _S = r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"  # one space
 _SP = _S + "++"  # a run of spaces, possessive: never given back on backtracking
 _DASH = "[-\u2010-\u2015\u2212]"  # hyphen, the Unicode dashes, minus
-_APOS = "['\u2018\u2019\u2032]"
+_APOSTROPHES = "'\u2018\u2019\u2032"
+_APOS = f"[{_APOSTROPHES}]"
 _GAP = rf"(?:{_S}*+{_DASH}{_S}*+|{_SP})"  # "mid-2006", "mid 2006", "second - half"
 _Y4 = "(?:19|20)[0-9][0-9]"
 _Y2 = rf"(?:{_APOS}[0-9][0-9]|(?<!{_S})[0-9][0-9])"  # "'08", or glued: "H2/08", "FY09"
 _MARK = rf"calend[ae]r(?:{_GAP}year)?|fiscal(?:{_GAP}year)?|[cf]y|year"
 
 _YEAR = (  # "2008", "'08"; "calendar 2009", "FY09", "the year 2010"; "this year", "the year"
+    rf"(?=[0-9{_APOSTROPHES}cflnpty])"  # the first characters below: a cheap early rejection
     rf"(?:(?P<y>{_Y4}|{_Y2})"
     rf"|(?:the{_SP})?+(?:(?P<mark>{_MARK}){_S}*+(?P<marked>{_Y4}|{_Y2})"
     rf"|(?:(?P<rel>this|current|next|following|last|previous|prior){_SP})?+"
@@ -145,14 +148,17 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?!\w)\.?"
 )
 _ORDINAL_SUFFIX = "(?:st|nd|rd|th)?"
+_DAYS = (rf"(?P<day>[0-3]?[0-9]){_ORDINAL_SUFFIX}"
+         rf"(?:{_S}*+{_DASH}{_S}*+(?P<day2>[0-3]?[0-9]){_ORDINAL_SUFFIX})?")
 _COUNT = (
     rf"[0-9]{{1,3}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen"
     rf"|twenty{_GAP}four|several|a{_SP}few|few|a{_SP}couple{_SP}of|couple{_SP}of"
 )
-_LEAD = (  # possessive: no form starts with a lead word or "the", so never give them back
+_LEAD = (  # possessive: no form needs a lead word or "the" given back
     rf"(?:(?P<lead>on{_SP}or{_SP}before|on|into|in|during|by|before|throughout|through|until"
     rf"|over|for){_SP})?+(?:the{_SP})?+"
 )
+_START = r"(?<!\w)(?=[0-9a-z])"  # a word starts here
 _END = r"(?![\w%]|[.,][0-9])"  # not inside a word or a number ("2008%", "2008.5")
 
 # --- word tables ----------------------------------------------------------------------------
@@ -168,40 +174,49 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
             "eighteen": 18, "twenty four": 24, "couple of": 2, "a couple of": 2}
 _VAGUE_SPAN = {"days": relativedelta(days=14), "weeks": relativedelta(weeks=12),
                "months": relativedelta(months=6), "years": relativedelta(years=3)}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _CLIPPING_LEADS = frozenset({"in", "during"})
 _DEADLINE_LEADS = frozenset({"by", "before", "on or before"})
 _EXAMPLES = "'H2/08', 'second half of 2008', 'Q3 2009', 'late 2009', 'May 2009', 'next 12 months'"
 
-
 FiscalYearEnd = tuple[int, int] | None  # (month, day); None: calendar years
-Groups = Mapping[str, str | None]  # a form's named groups, without the form prefix
+Groups = Mapping[str, str | None]  # a form's named groups (folded text), without the prefix
 
 
 class _Context(NamedTuple):
-    lead: str | None  # lower case, single spaces: "on or before"
+    lead: str | None  # single spaces: "on or before"
     reference: date | None
     fiscal_year_end: FiscalYearEnd
+
 
 # --- calendar arithmetic --------------------------------------------------------------------
 
 
-def _full_year(digits: str) -> int:
-    """Four-digit year of "2008", "08" or "'08" (00-69 -> 20xx, 70-99 -> 19xx)."""
-    year = int(digits[-4:] if len(digits) >= 4 else digits[-2:])
-    if len(digits) >= 4:
+def _full_year(text: str) -> int:
+    """Year of "2008", "08" or "'08" (00-69 -> 20xx, 70-99 -> 19xx)."""
+    digits = text[-4:] if text[-4:].isdigit() else text[-2:]
+    year = int(digits)
+    if len(digits) == 4:
         return year
     return 2000 + year if year < 70 else 1900 + year
+
+
+def _month_end(year: int, month: int) -> date:
+    """Last day of ``month`` (1-12) of ``year``."""
+    return date(year + month // 12, month % 12 + 1, 1) - _ONE_DAY
 
 
 def _boundary(year: int, fiscal_year_end: FiscalYearEnd, k: int) -> date:
     """First day after the k-th month end (k = 0..12) of calendar or fiscal ``year``."""
     month, day = fiscal_year_end or (12, 31)
     y, m0 = divmod((year - 1) * 12 + month - 1 + k, 12)
-    last = monthrange(y, m0 + 1)[1]
-    on_month_ends = day >= monthrange(2001, month)[1]
-    return date(y, m0 + 1, last if on_month_ends else min(day, last)) + _ONE_DAY
+    end = _month_end(y, m0 + 1)
+    if day < _month_end(2001, month).day:  # else the year ends on a month end: keep to them
+        end = end.replace(day=min(day, end.day))
+    return end + _ONE_DAY
 
 
+@lru_cache(maxsize=1024)
 def _months(year: int, fiscal_year_end: FiscalYearEnd, first: int, count: int) -> Period:
     """Months ``first .. first + count - 1`` (0-based) of calendar or fiscal ``year``."""
     return Period(_boundary(year, fiscal_year_end, first),
@@ -224,18 +239,19 @@ def _from_reference(period: Period, reference: date | None) -> Period:
 
 
 def _year_of(g: Groups, ctx: _Context, fiscal: bool = False) -> tuple[int, FiscalYearEnd] | None:
-    """The year a YEAR piece names, as (number, fiscal year end or None for calendar).
+    """The year a YEAR piece names: (number, fiscal_year_end or None for a calendar year).
 
     An absent YEAR piece, like "the year", is the reference year. None when the year is
     relative and there is no reference.
     """
-    mark = (g.get("mark") or g.get("relmark") or "").lower()
+    mark = g.get("mark") or g.get("relmark") or ""
     fye = ctx.fiscal_year_end if fiscal or mark.startswith("f") else None
-    if g.get("y") or g.get("marked"):
-        return _full_year(g.get("y") or g["marked"]), fye
+    number = g.get("y") or g.get("marked")
+    if number:
+        return _full_year(number), fye
     if ctx.reference is None:
         return None
-    return _year_containing(ctx.reference, fye) + _RELATIVE.get((g.get("rel") or "").lower(), 0), fye
+    return _year_containing(ctx.reference, fye) + _RELATIVE.get(g.get("rel") or "this"), fye
 
 
 def _year_part(
@@ -255,43 +271,40 @@ def _iso_date(g: Groups, ctx: _Context) -> Period:
 
 
 def _dated(g: Groups, ctx: _Context) -> Period:
-    year, month = int(g["y"]), _month_number(g["month"])
-    return Period(date(year, month, int(g["day"])), date(year, month, int(g.get("day2") or g["day"])))
+    year, month = int(g["y"]), _MONTHS.index(g["month"][:3]) + 1
+    return Period(date(year, month, int(g["day"])),
+                  date(year, month, int(g.get("day2") or g["day"])))
 
 
 def _month(g: Groups, ctx: _Context) -> Period:
-    year, month = int(g["y"]), _month_number(g["month"])
-    return Period(date(year, month, 1), date(year, month, monthrange(year, month)[1]))
+    year, month = int(g["y"]), _MONTHS.index(g["month"][:3]) + 1
+    return Period(date(year, month, 1), _month_end(year, month))
 
 
-def _month_number(name: str) -> int:
-    return ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-            "dec").index(name[:3].lower()) + 1
-
-
-def _part_of_year(g: Groups, ctx: _Context) -> Period | None:
-    count = _PARTS_PER_YEAR[g["part"].lower()]
-    word = g["ordinal"].lower()
-    k = count if word in ("last", "latter") else _ORDINALS[word]
+def _nth_part(
+    g: Groups, ctx: _Context, unit: str, k: int, fiscal: bool = False
+) -> Period | None:
+    """The k-th half or quarter (``unit`` "h"/"half", "q"/"quarter") of the named year."""
+    count = _PARTS_PER_YEAR[unit]
     if k > count:
         return None
     months = 12 // count
-    fiscal = (g.get("partmark") or "").lower() == "fiscal"
     return _year_part(g, ctx, months * (k - 1), months, fiscal)
 
 
+def _part_of_year(g: Groups, ctx: _Context) -> Period | None:
+    last = _PARTS_PER_YEAR[g["part"]]
+    k = last if g["ordinal"] in ("last", "latter") else _ORDINALS[g["ordinal"]]
+    return _nth_part(g, ctx, g["part"], k, fiscal=g.get("partmark") == "fiscal")
+
+
 def _compact_part(g: Groups, ctx: _Context) -> Period | None:
-    letter_digit = sorted(g["part"].lower())  # "2h" and "h2" alike: ["2", "h"]
-    count = _PARTS_PER_YEAR[letter_digit[1]]
-    k = int(letter_digit[0])
-    if k > count:
-        return None
-    months = 12 // count
-    return _year_part(g, ctx, months * (k - 1), months)
+    digit, letter = sorted(g["part"])  # "h2" and "2h" alike
+    return _nth_part(g, ctx, letter, int(digit))
 
 
 def _season(g: Groups, ctx: _Context) -> Period | None:
-    return _year_part(g, ctx, _SEASONS[g["season"][0].lower()], 4)
+    return _year_part(g, ctx, _SEASONS[g["season"][0]], 4)
 
 
 def _end_of_year(g: Groups, ctx: _Context) -> Period | None:
@@ -322,19 +335,17 @@ def _whole_year(g: Groups, ctx: _Context) -> Period | None:
 def _window(g: Groups, ctx: _Context) -> Period | None:
     if ctx.reference is None:
         return None
-    unit = g["unit"].lower() + "s"
-    words = " ".join(re.findall("[a-z0-9]+", (g.get("count") or "").lower()))  # "twenty four"
-    count = int(words) if words.isdigit() else _NUMBERS.get(words)
+    unit = g["unit"] + "s"
+    words = " ".join(re.findall("[a-z0-9]+", g.get("count") or ""))  # "twenty four"
+    words = words or ("several" if g.get("plural") else "one")  # "within weeks", "next year"
+    count = int(words) if words.isdigit() else _NUMBERS.get(words)  # None: a vague count
     span = _VAGUE_SPAN[unit] if count is None else relativedelta(**{unit: count})
     return Period(ctx.reference, ctx.reference + span)
 
 
 # --- the table ------------------------------------------------------------------------------
 
-_DAYS = (rf"(?P<day>[0-3]?[0-9]){_ORDINAL_SUFFIX}"
-         rf"(?:{_S}*+{_DASH}{_S}*+(?P<day2>[0-3]?[0-9]){_ORDINAL_SUFFIX})?")
-
-Builder = Callable[[Groups, _Context], "Period | None"]
+Builder = Callable[[Groups, _Context], Period | None]
 
 _FORMS: tuple[tuple[str, str, Builder], ...] = (
     # "2008-12-31"
@@ -345,15 +356,15 @@ _FORMS: tuple[tuple[str, str, Builder], ...] = (
      _dated),
     # "H2/08", "2H08", "Q4 2008", "3Q08", "Q2 FY2009", "Q1 '09"
     ("compact_part",
-     rf"(?P<part>[hq][1-4]|[1-4][hq])(?:{_S}*+(?:/|{_DASH}){_S}*+|{_SP}(?:of{_SP})?)?"
-     rf"(?:(?P<mark>{_MARK}){_S}*+)?(?P<y>{_Y4}|{_Y2})",
+     (rf"(?P<part>[hq][1-4]|[1-4][hq])(?:{_S}*+(?:/|{_DASH}){_S}*+|{_SP}(?:of{_SP})?)?"
+      rf"(?:(?P<mark>{_MARK}){_S}*+)?(?P<y>{_Y4}|{_Y2})"),
      _compact_part),
     # "May 2, 2009", "Sept. 30 2008", "May 6-8, 2008"
     ("month_day_year", rf"{_MONTH}{_SP}{_DAYS}{_S}*+,?{_S}*+(?P<y>{_Y4})", _dated),
     # "May 2009", "December, 2008", "May of 2009"
     ("month_year", rf"{_MONTH}{_S}*+,?{_S}*+(?:of{_SP})?(?P<y>{_Y4})", _month),
     # "second half of 2008", "1st half 2010", "first quarter of calendar 2010",
-    # "second quarter of fiscal 2009", "the first half of next year"
+    # "second quarter of fiscal 2009", "first half of next year", "last quarter of the year"
     ("part_of_year",
      rf"(?P<ordinal>first|1st|second|2nd|third|3rd|fourth|4th|last|latter){_GAP}"
      rf"(?:(?P<partmark>calend[ae]r|fiscal){_SP})?(?P<part>half|quarter){_SP}(?:of{_SP})?"
@@ -363,7 +374,7 @@ _FORMS: tuple[tuple[str, str, Builder], ...] = (
     ("season",
      rf"(?P<season>early|beginning{_SP}of|middle{_SP}of|mid|late)(?:{_GAP}in)?{_GAP}" + _YEAR,
      _season),
-    # "end of 2008", "the end of the calendar year" (deadline after "by"/"before")
+    # "end of 2008", "the end of the calendar year" (a deadline after "by"/"before")
     ("end_of_year", rf"end{_SP}of{_SP}" + _YEAR, _end_of_year),
     # "year-end 2008", "by year-end"
     ("year_end", rf"year{_GAP}?end(?:{_SP}(?:of{_SP})?{_YEAR})?", _end_of_year),
@@ -371,31 +382,37 @@ _FORMS: tuple[tuple[str, str, Builder], ...] = (
     ("later", rf"later{_SP}(?:in{_SP})?" + _YEAR, _later),
     # "next 12 months", "coming weeks", "next several weeks", "following two years"
     ("window",
-     rf"(?:next|coming|following|upcoming){_SP}(?:(?P<count>{_COUNT}){_SP})?"
-     rf"(?P<unit>day|week|month|year)s",
+     (rf"(?:next|coming|following|upcoming){_SP}(?:(?P<count>{_COUNT}){_SP})?"
+      rf"(?P<unit>day|week|month|year)(?P<plural>s)"),
      _window),
-    # "within 12 months", "within a year", "within the next 12 months", "within weeks"
+    # "within 12 months", "within a year", "within the next year", "within weeks"
     ("within",
-     rf"within{_SP}(?:the{_SP})?+(?:(?:next|coming|following|upcoming){_SP})?+"
-     rf"(?:(?P<count>{_COUNT}|an?){_SP})?+(?P<unit>day|week|month|year)s?",
+     (rf"within{_SP}(?:the{_SP})?+(?:(?:next|coming|following|upcoming){_SP})?+"
+      rf"(?:(?P<count>{_COUNT}|an?){_SP})?+(?P<unit>day|week|month|year)(?P<plural>s)?"),
      _window),
     # "calendar 2009", "fiscal year 2009", "FY09", "this year", "next fiscal year", "in 2008"
     ("year", _YEAR, _whole_year),
 )
 
 
-def _namespaced(form: str, pattern: str) -> str:
-    """``pattern`` with each group renamed ``form__name``, wrapped in a group named ``form``."""
-    renamed = re.sub(r"\(\?P<(\w+)>", rf"(?P<{form}__\1>", pattern)
-    return f"(?P<{form}>{renamed})"
+_GROUP = re.compile(r"\(\?P<(\w+)>")  # a named group's opening in a pattern
+
+
+def _alternative(form: str, pattern: str) -> str:
+    """``pattern`` with its groups renamed ``form__name``, then an empty group ``form``.
+
+    The empty group closes last, so ``match.lastgroup`` names the form that matched.
+    """
+    return _GROUP.sub(rf"(?P<{form}__\1>", pattern) + f"(?P<{form}>)"
 
 
 _GRAMMAR = re.compile(
-    r"(?<!\w)(?=[0-9a-z'\u2018\u2019])" + _LEAD
-    + "(?:" + "|".join(_namespaced(name, pattern) for name, pattern, _ in _FORMS) + ")"
+    _START + _LEAD
+    + "(?:" + "|".join(_alternative(name, pattern) for name, pattern, _ in _FORMS) + ")"
     + _END,
-    re.ASCII | re.IGNORECASE,
+    re.ASCII,
 )
+_GROUP_NAMES = {name: tuple(_GROUP.findall(pattern)) for name, pattern, _ in _FORMS}
 _BUILDERS: dict[str, Builder] = {name: build for name, _, build in _FORMS}
 _BARE_YEAR = re.compile(rf"{_S}*+({_Y4}){_S}*+", re.ASCII)
 
@@ -403,12 +420,21 @@ _BARE_YEAR = re.compile(rf"{_S}*+({_Y4}){_S}*+", re.ASCII)
 # --- scanning -------------------------------------------------------------------------------
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased to the same length, so that offsets carry over."""
+    if "\u0130" in text or "\u212a" in text:  # the only characters str.lower maps into ASCII
+        return text.translate(_ASCII_LOWER)
+    return text.lower()
+
+
 def _period_of(match: re.Match[str], reference: date | None, fye: FiscalYearEnd) -> Period | None:
     """The period a grammar match denotes, or None if it names none (see the builders)."""
     form = match.lastgroup
-    prefix = form + "__"
-    groups = {k[len(prefix):]: v for k, v in match.groupdict().items() if k.startswith(prefix)}
-    lead = match["lead"] and " ".join(match["lead"].lower().split())
+    groups = {name: match[f"{form}__{name}"] for name in _GROUP_NAMES[form]}
+    lead = match["lead"] and " ".join(match["lead"].split())
     try:
         return _BUILDERS[form](groups, _Context(lead, reference, fye))
     except (ValueError, OverflowError):  # an impossible date: "February 30, 2009", year 10000
@@ -417,25 +443,28 @@ def _period_of(match: re.Match[str], reference: date | None, fye: FiscalYearEnd)
 
 def _scan(text: str, reference: date | None, fye: FiscalYearEnd) -> Iterator[PeriodMatch]:
     """Leftmost, non-overlapping time phrases of ``text`` that denote a period."""
+    folded = _fold(text)
     pos = 0
-    while (match := _GRAMMAR.search(text, pos)) is not None:
+    while (match := _GRAMMAR.search(folded, pos)) is not None:
         period = _period_of(match, reference, fye)
         if period is None:
             pos = match.start() + 1
             continue
-        yield PeriodMatch(match.start(), match.end(), match.group(), period)
+        yield PeriodMatch(match.start(), match.end(), text[match.start():match.end()], period)
         pos = match.end()
 
 
 def _checked(reference: date | None, fiscal_year_end) -> tuple[date | None, FiscalYearEnd]:
-    """Reference as a date and fiscal_year_end as (month, day); ValueError if invalid."""
+    """Reference as a date and fiscal_year_end as (month, day); TypeError/ValueError if bad."""
     if isinstance(reference, datetime):
         reference = reference.date()
+    if reference is not None and not isinstance(reference, date):
+        raise TypeError(f"reference must be a datetime.date, found {reference!r}")
     if fiscal_year_end is None:
         return reference, None
     try:
         month, day = (int(x) for x in fiscal_year_end)
-        valid = 1 <= month <= 12 and 1 <= day <= monthrange(2000, month)[1]
+        valid = 1 <= month <= 12 and 1 <= day <= _month_end(2000, month).day
     except (TypeError, ValueError):
         valid = False
     if not valid:
@@ -467,12 +496,14 @@ def find_periods(
     Returns
     -------
     list of PeriodMatch
-        Leftmost, longest-form, non-overlapping matches in text order, with
+        Leftmost, non-overlapping matches in text order, with
         ``text[m.start:m.end] == m.text``. The lead word ("in", "by", "on or before") is
         part of the match. Linear in ``len(text)``.
 
     Raises
     ------
+    TypeError
+        If ``reference`` is not a date.
     ValueError
         If ``fiscal_year_end`` is not a valid (month, day).
     """
@@ -507,6 +538,8 @@ def parse_period(
 
     Raises
     ------
+    TypeError
+        If ``reference`` is not a date.
     ValueError
         If ``fiscal_year_end`` is not a valid (month, day).
 

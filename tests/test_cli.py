@@ -79,3 +79,28 @@ def test_usage_errors_exit_2(capsys):
     assert main(["run", "--no-such-flag"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and "Traceback" not in err
+
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def test_extract_writes_terms_with_sources(tmp_path):
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds not present")
+    out = tmp_path / "terms.json"
+    done = finmodel("extract", *map(str, sorted(SEEDS.glob("*.txt"))), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    records = json.loads(out.read_text())
+    terms = records["terms"] if isinstance(records, dict) else records
+    assert any(t["kind"] == "royalty_tier" for t in terms)
+    assert all(t["source"]["line"] >= 1 for t in terms)
+
+
+def test_extract_bad_file_exits_2_and_writes_nothing(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Acme Inc. raised $5 million in a private placement.")
+    out = tmp_path / "terms.yaml"
+    done = finmodel("extract", str(good), str(tmp_path / "missing.txt"), "-o", str(out))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "missing.txt" in done.stderr
+    assert not out.exists()
