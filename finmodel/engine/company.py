@@ -43,16 +43,19 @@ def burn_schedule(scenario: Scenario, timeline: Timeline, annual=None) -> np.nda
     return levels @ overlap.T / 12.0
 
 
-def opening_cash(scenario: Scenario) -> float:
+def opening_cash(scenario: Scenario, amount=None):
     """Cash at the valuation date: the stated balance rolled forward by the burn in between.
+
+    ``amount`` replaces the stated balance (a scalar or one value per row).
 
     The roll-forward charges each day between ``cash.as_of`` and the valuation
     date at the annual burn in force that day, over 365.25 days a year.
     """
     cash = scenario.company.cash
+    amount = cash.amount if amount is None else amount
     days = (scenario.valuation_date - cash.as_of).days
     if days <= 0:
-        return cash.amount
+        return amount
     steps = scenario.company.burn
     spent = 0.0
     for i, step in enumerate(steps):
@@ -61,7 +64,7 @@ def opening_cash(scenario: Scenario) -> float:
                  scenario.valuation_date)
         if hi > lo:
             spent += step.annual * (hi - lo).days / 365.25
-    return cash.amount - spent
+    return amount - spent
 
 
 def funding_draws(scenario: Scenario, timeline: Timeline) -> np.ndarray:

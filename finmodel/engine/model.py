@@ -139,8 +139,7 @@ def evaluate(scenario: Scenario, timeline: Timeline, models: Mapping[str, Progra
     costs = sum((flows[pid]["costs"] for pid in flows), zeros)
     runway = Runway.build(
         timeline,
-        opening=values("company.cash.amount") - (scenario.company.cash.amount
-                                                  - opening_cash(scenario)),
+        opening=opening_cash(scenario, values("company.cash.amount")),
         burn=burn_schedule(scenario, timeline, [values(f"company.burn.{i}.annual")
                                                 for i in range(len(scenario.company.burn))])
         + costs,
