@@ -24,7 +24,10 @@ from .errors import InputError
 from .scenario import Scenario
 from .valuation import guided_midpoints
 
-__all__ = ["simulate", "Simulation", "generators", "inverse_cdf", "BLOCK"]
+__all__ = ["simulate", "Simulation", "PathModel", "generators", "inverse_cdf", "BLOCK", "OUTPUTS"]
+
+OUTPUTS = ("company_npv", "holder_npv", "runway_months")
+"""Numeric outputs per path, in every :class:`Simulation` and :meth:`PathModel.evaluate`."""
 
 BLOCK = 4096
 """Paths per random block: block ``b`` always uses the ``b``-th child seed."""
@@ -138,6 +141,43 @@ def simulate(scenario: Scenario, paths: int = 100_000, seed: int | None = None, 
     parts = [_evaluate_rows(scenario, timeline, models, events, u[lo:lo + chunk])
              for lo in range(0, paths, chunk)]
     return Simulation(pd.concat(parts, ignore_index=True), seed, scenario.company.currency)
+
+
+class PathModel:
+    """The engine as a function on the unit hypercube: one row of uniforms per path.
+
+    ``factors`` names the columns: the uncertain inputs (in the scenario's
+    order), then ``outcome.<program>`` for each program. Any sampler (random,
+    Sobol, LHS) or sensitivity method drives :meth:`evaluate` with its own
+    points.
+    """
+
+    def __init__(self, scenario: Scenario):
+        for path in scenario.uncertainty:
+            if not _SUPPORTED.match(path):
+                raise InputError("the engine does not yet read this input per path; "
+                                 "uncertainty on it would be ignored", field=f"uncertainty.{path}")
+        self.scenario = scenario
+        self.timeline = timeline_for(scenario)
+        self.models = {pid: ProgramModel.build(pid, p) for pid, p in scenario.programs.items()}
+        self.events = guided_midpoints(scenario, self.models, self.timeline)
+        self.factors = (*scenario.uncertainty, *(f"outcome.{pid}" for pid in self.models))
+
+    @property
+    def dimension(self) -> int:
+        return len(self.factors)
+
+    def evaluate(self, u: np.ndarray) -> pd.DataFrame:
+        """Outputs (:data:`OUTPUTS`, ``cash_out``, outcomes) and sampled inputs per row of ``u``.
+
+        Parameters
+        ----------
+        u : ndarray, shape (n, dimension), values in [0, 1)
+        """
+        u = np.asarray(u, dtype=float)
+        if u.ndim != 2 or u.shape[1] != self.dimension:
+            raise ValueError(f"expected uniforms of shape (n, {self.dimension}), found {u.shape}")
+        return _evaluate_rows(self.scenario, self.timeline, self.models, self.events, u)
 
 
 def _block_uniforms(rng: np.random.Generator, n: int, scenario: Scenario) -> np.ndarray:
