@@ -89,7 +89,9 @@ def rnpv_result(scenario: Scenario, models: dict[str, ProgramModel], paths: Path
             "pv_rcu": pv_rcu,
             "rnpv": pv["milestones"] + pv["royalties"] + pv["sales_margin"] - pv["costs"] - pv_rcu,
         })
-    frame = pd.DataFrame(rows).set_index("program")
+    columns = ["program", "name", "stage", "partner", "pos", "peak_sales", "pv_milestones",
+               "pv_royalties", "pv_sales_margin", "pv_costs", "pv_rcu", "rnpv"]
+    frame = pd.DataFrame(rows, columns=columns).set_index("program")
     return RNPV(float(frame["rnpv"].sum()), frame, scenario.company.currency)
 
 

@@ -431,6 +431,51 @@ Distribution = Annotated[
 ]
 
 
+class Timing(_Model):
+    """How Monte Carlo dates guided events (the exact valuation uses period midpoints).
+
+    ``within``: ``uniform`` draws each guided event uniformly inside its
+    period, ``midpoint`` keeps the midpoint. ``slip``: months added to every
+    guided event of a program, one draw per program and path (the same
+    company tends to slip all of a program's milestones together).
+    """
+
+    within: Literal["uniform", "midpoint"] = "uniform"
+    slip: Distribution | None = None
+
+
+class Correlation(_Model):
+    """Rank (Spearman) correlation between two uncertain inputs, imposed by a Gaussian copula."""
+
+    between: Annotated[list[str], Field(min_length=2, max_length=2)]
+    rank: Annotated[float, Strict(), Field(ge=-1, le=1, allow_inf_nan=False)]
+
+
+def correlation_matrix(scenario: Scenario) -> tuple[list[str], "object"]:
+    """Inputs named in ``correlation`` and their normal-copula correlation matrix.
+
+    A rank correlation ``rho_s`` becomes ``2 sin(pi rho_s / 6)`` between the
+    normal scores, which gives exactly ``rho_s`` between the inputs' ranks.
+    """
+    import numpy as np
+
+    names = list(dict.fromkeys(p for pair in scenario.correlation for p in pair.between))
+    matrix = np.eye(len(names))
+    for pair in scenario.correlation:
+        i, j = (names.index(p) for p in pair.between)
+        matrix[i, j] = matrix[j, i] = 2.0 * math.sin(math.pi * pair.rank / 6.0)
+    return names, matrix
+
+
+def _check_correlation(scenario: Scenario) -> None:
+    import numpy as np
+
+    _, matrix = correlation_matrix(scenario)
+    if np.linalg.eigvalsh(matrix).min() <= 1e-10:
+        raise _located("correlation", "the correlations are not consistent with each other "
+                                      "(the matrix is not positive definite)")
+
+
 # ---------------------------------------------------------------- sources
 
 
@@ -465,6 +510,10 @@ class Scenario(_Model):
     capital: Capital
     uncertainty: dict[str, Distribution] = {}
     """Dotted input path -> distribution (Monte Carlo); may be empty."""
+    timing: Timing | None = None
+    """Monte Carlo event dates; None keeps guided midpoints (only stage outcomes random)."""
+    correlation: list[Correlation] = []
+    """Rank correlations among uncertain inputs."""
     sources: dict[str, Source] = {}
     """Dotted input path -> where a release states it. Unlisted leaves are assumptions."""
     notes: dict[str, str] = {}
@@ -501,6 +550,17 @@ class Scenario(_Model):
         for pid, program in self.programs.items():
             for event in program.events:
                 self.event_period(pid, event)  # raises on an unknown phrase
+        for i, pair in enumerate(self.correlation):
+            for j, path in enumerate(pair.between):
+                if path not in self.uncertainty:
+                    raise _located(f"correlation.{i}.between.{j}",
+                                   f"'{path}' has no distribution under uncertainty"
+                                   + _did_you_mean(path, list(self.uncertainty)))
+            if pair.between[0] == pair.between[1]:
+                raise _located(f"correlation.{i}.between", "an input cannot be correlated with "
+                                                           "itself")
+        if self.correlation:
+            _check_correlation(self)
         tree = self.to_dict()
         for key in (*self.uncertainty, *self.sources, *self.notes):
             if key not in ("uncertainty", "sources", "notes") and not _path_exists(tree, key):

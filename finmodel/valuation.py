@@ -16,8 +16,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .engine.company import burn_schedule, funding_draws, timeline_for
-from .engine.model import FLOW_KINDS, Paths, evaluate, scenario_values
+from .engine.company import burn_schedule, funding_draws
+from .engine.model import FLOW_KINDS, Engine, Paths, scenario_values
 from .engine.programs import APPROVED, ProgramModel
 from .engine.runway import Runway
 from .engine.timeline import add_months
@@ -162,13 +162,10 @@ def _finite(value):
 
 
 def guided_midpoints(scenario: Scenario, models: Mapping[str, ProgramModel], timeline
-                     ) -> dict[str, dict[str, np.ndarray]]:
-    """Success-path event positions of each program with guided events at their midpoints."""
-    events = {}
-    for pid, model in models.items():
-        guided = model.guided(timeline, scenario)
-        events[pid] = model.schedule({e: (lo + hi) / 2.0 for e, (lo, hi) in guided.items()})
-    return events
+                     ) -> dict[str, dict[str, float]]:
+    """Guided events of each program at the midpoints of their periods (months from the start)."""
+    return {pid: {e: (lo + hi) / 2.0 for e, (lo, hi) in model.guided(timeline, scenario).items()}
+            for pid, model in models.items()}
 
 
 def run(scenario: Scenario) -> Valuation:
@@ -183,12 +180,12 @@ def run(scenario: Scenario) -> Valuation:
     Valuation
     """
     started = time.perf_counter()
-    timeline = timeline_for(scenario)
-    models = {pid: ProgramModel.build(pid, p) for pid, p in scenario.programs.items()}
+    engine = Engine(scenario)
+    timeline, models = engine.timeline, engine.models
     values = scenario_values(scenario)
     outcomes, weights = outcome_tree(models, values)
-    events = guided_midpoints(scenario, models, timeline)
-    paths = evaluate(scenario, timeline, models, values, outcomes, events, weights)
+    paths = engine.evaluate(values, outcomes, guided_midpoints(scenario, models, timeline),
+                            weights, detail=True)
     rnpv = rnpv_result(scenario, models, paths, values)
     rcu = rcu_result(scenario, paths)
     capital = capital_result(scenario, paths, rnpv, rcu, burn_schedule(scenario, timeline),

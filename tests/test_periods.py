@@ -466,13 +466,13 @@ ADVERSARIAL = [
 
 
 def _doubling_ratio(function, token: str) -> float:
-    """time(2n) / time(n) of ``function`` on ``token`` repeated to n characters, with n large
-    enough (time(n) >= 20 ms) for timer noise not to matter: about 2 if linear, 4 if
-    quadratic."""
+    """time(4n) / time(n) / 2 of ``function`` on ``token`` repeated to n characters, with n
+    large enough (time(n) >= 20 ms) for timer noise not to matter: about 2 if linear, 8 if
+    quadratic (a factor of 4 in size keeps the two apart on a busy machine)."""
     size = 50_000
     while (small := _seconds(function, _repeat(token, size))) < 0.02 and size < 6_400_000:
         size *= 2
-    return _seconds(function, _repeat(token, 2 * size)) / small
+    return _seconds(function, _repeat(token, 4 * size)) / small / 2
 
 
 @pytest.mark.parametrize("token", ADVERSARIAL)

@@ -57,7 +57,7 @@ def test_result_object(default):
     assert m.quantile(0.5)["company_npv"] == pytest.approx(m.samples["company_npv"].median())
     lo, hi = default.uncertainty["fx.USD"].low, default.uncertainty["fx.USD"].high
     assert m.samples["fx.USD"].between(lo, hi).all()
-    assert "paths=2000" in repr(m)
+    assert "paths=2,000" in repr(m)
 
 
 def test_unsupported_uncertainty_is_refused(default):

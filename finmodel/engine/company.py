@@ -11,7 +11,8 @@ import numpy as np
 from ..scenario import Scenario
 from .timeline import Timeline
 
-__all__ = ["timeline_for", "burn_schedule", "opening_cash", "funding_draws", "financing_inflows"]
+__all__ = ["timeline_for", "burn_schedule", "opening_cash", "funding_draws", "financing_inflows",
+           "by_currency"]
 
 
 def timeline_for(scenario: Scenario) -> Timeline:
@@ -65,6 +66,29 @@ def opening_cash(scenario: Scenario, amount=None):
         if hi > lo:
             spent += step.annual * (hi - lo).days / 365.25
     return amount - spent
+
+
+def by_currency(scenario: Scenario, timeline: Timeline) -> dict[str, dict[str, np.ndarray]]:
+    """Funding draws and net raises of each month in their own currency.
+
+    Returns
+    -------
+    dict ``{"funding": {currency: (T,)}, "financing": {currency: (T,)}}``; the
+    reporting currency is one of the keys when used.
+    """
+    reporting = scenario.company.currency
+    out: dict[str, dict[str, np.ndarray]] = {"funding": {}, "financing": {}}
+    for draw in scenario.company.funding:
+        share = timeline.spread(timeline.position(draw.start), timeline.position(draw.end))
+        flows = out["funding"].setdefault(draw.currency or reporting, np.zeros(timeline.months))
+        flows += draw.amount * share
+    for raise_ in scenario.company.financings:
+        k = timeline.month_of(raise_.date)
+        flows = out["financing"].setdefault(raise_.currency or reporting,
+                                            np.zeros(timeline.months))
+        if k < timeline.months:
+            flows[k] += raise_.amount * (1.0 - raise_.fees)
+    return out
 
 
 def funding_draws(scenario: Scenario, timeline: Timeline) -> np.ndarray:

@@ -1,38 +1,56 @@
-"""The whole company on rows x months: programs, RCU waterfall, runway.
+"""The whole company on rows: programs, RCU waterfall, runway, capital.
 
-:func:`evaluate` is the one place the models are put together. The exact
-valuation calls it with one row per outcome combination; Monte Carlo calls it
-with sampled rows. Nonlinear parts (the capped waterfall, cash-out) are
-therefore applied row by row, never to probability-weighted averages.
+:class:`Engine` is the one place the models are put together. The exact
+valuation evaluates one row per outcome combination; Monte Carlo evaluates
+sampled rows. Nonlinear parts (the capped waterfall, cash-out, warrant
+exercise) are therefore applied row by row, never to probability-weighted
+averages.
+
+Speed comes from structure, not from a second implementation: flows are kept
+as streams, points and dense parts (:mod:`.flows`); present values of
+streams come from their tables; the waterfall runs only over the months that
+feed it; the runway is scanned in growing blocks of months and stops, row by
+row, at cash-out. ``detail=True`` additionally materialises every flow as a
+``(R, T)`` array for reports (the exact valuation has few rows).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 
 from ..scenario import Scenario, _leaves
-from .company import burn_schedule, financing_inflows, funding_draws, opening_cash
-from .programs import ProgramModel, Values, program_flows
+from .capital import value_per_share
+from .company import (burn_schedule, by_currency, financing_inflows, funding_draws,
+                      opening_cash, timeline_for)
+from .flows import Part, Point, ProgramTables, Stream, program_parts
+from .irr import irr_rows
+from .programs import ProgramModel, Values
 from .runway import Runway
 from .timeline import Timeline
 from .waterfall import Waterfall
 
-__all__ = ["Paths", "evaluate", "scenario_values", "waterfall_for", "FLOW_KINDS"]
+__all__ = ["FLOW_KINDS", "Engine", "Hints", "Paths", "RowOutputs", "scenario_values",
+           "waterfall_for"]
 
 FLOW_KINDS = ("milestones", "royalties", "sales_margin", "costs")
 """Company cash-flow kinds per program (costs are outflows, stored positive)."""
 
+FIRST_BLOCK = 24
+"""Months of the first runway block; later blocks double."""
 
-def scenario_values(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None
-                    ) -> Values:
+
+def scenario_values(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None,
+                    flat: Mapping[str, Any] | None = None) -> Values:
     """Numeric inputs by dotted path: the scenario's values, replaced by ``samples`` where given.
 
+    ``flat`` (the scenario's leaves, if already at hand) saves walking it again.
     Missing paths raise KeyError naming the path.
     """
-    flat: dict[str, Any] = dict(_leaves(scenario.to_dict()))
+    flat = dict(_leaves(scenario.to_dict())) if flat is None else flat
     samples = dict(samples or {})
 
     def values(path: str) -> float | np.ndarray:
@@ -51,14 +69,44 @@ def waterfall_for(scenario: Scenario) -> Waterfall | None:
 
 
 @dataclass(frozen=True, eq=False)
+class RowOutputs:
+    """Per-row results, each of shape (R,), in the reporting currency.
+
+    Attributes
+    ----------
+    company_npv : programs' NPV net of the RCU holders' claim
+    holder_npv : PV of future payments to RCU holders
+    holder_irr : holders' IRR on the unit price (quarterly payments); -1 if never paid
+    runway_months : months to cash-out, interpolated (0: already below; inf: never)
+    out_index : first month below the floor (-1: already; T: never)
+    opening : cash at the valuation date
+    equity : opening + company_npv + PV(funding) - PV(overhead burn)
+    per_share : equity per fully diluted share (warrants exercised when in the money)
+    readout_months : position of the key event on the success path (NaN if none)
+    fan : cash balance at each of the first months, (R, K), or None
+    """
+
+    company_npv: np.ndarray
+    holder_npv: np.ndarray
+    holder_irr: np.ndarray
+    runway_months: np.ndarray
+    out_index: np.ndarray
+    opening: np.ndarray
+    equity: np.ndarray
+    per_share: np.ndarray
+    readout_months: np.ndarray
+    fan: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class Paths:
-    """Every model's flows per row, in the reporting currency.
+    """Every model's flows per row, in the reporting currency (``detail=True``).
 
     Attributes
     ----------
     weights : ndarray (R,)
     flows : dict program id -> dict kind -> ndarray (R, T)
-        Company flows before the RCU (royalties gross).
+        Company flows before the RCU (royalties gross; costs positive).
     sales : dict program id -> ndarray (R, T)
         Net sales in the reporting currency (partner's or own).
     feed : ndarray (R, T)
@@ -70,6 +118,8 @@ class Paths:
         Each fed program's part of the holders' payments (pro rata to what it fed).
     discount : ndarray (R, T) or (1, T)
     runway : Runway
+    rows : RowOutputs
+        The per-row figures, computed by the same code Monte Carlo runs.
     """
 
     timeline: Timeline
@@ -82,6 +132,7 @@ class Paths:
     rcu_share: dict[str, np.ndarray]
     discount: np.ndarray
     runway: Runway
+    rows: RowOutputs
 
     def pv(self, flow: np.ndarray) -> np.ndarray:
         """Present value per row of a (R, T) flow, shape (R,)."""
@@ -94,64 +145,469 @@ class Paths:
                 - self.rcu_share.get(pid, 0.0))
 
 
-def evaluate(scenario: Scenario, timeline: Timeline, models: Mapping[str, ProgramModel],
-             values: Values, outcomes: Mapping[str, np.ndarray],
-             events: Mapping[str, Mapping[str, np.ndarray]], weights: np.ndarray) -> Paths:
-    """Run every model on the given rows.
+@dataclass(frozen=True)
+class Hints:
+    """Ranges that hold for every row of a run (see :meth:`Engine.evaluate`).
+
+    Attributes
+    ----------
+    log_rate : (low, high) of ``log(1 + discount rate)``, or None
+    window : (first, stop) months in which the RCU feed may move, or None
+    """
+
+    log_rate: tuple[float, float] | None = None
+    window: tuple[int, int] | None = None
+
+
+@dataclass(eq=False)
+class _Rows:
+    """Working state of one evaluation (private)."""
+
+    parts: list[Part]
+    fed: list[Part]
+    other: list[Part]
+    log_rate: np.ndarray                      # log(1 + rate), (R,) or (1,)
+    years: np.ndarray                         # discounting time of each month, (T,)
+    lo: int = 0
+    hi: int = 0
+    holders: np.ndarray | None = None         # dense waterfall: (R, hi - lo)
+    cumulative: np.ndarray | None = None      # cumulative feed, (R, hi - lo)
+    expansion: _Expansion | None = None
+    window: list[tuple[int, int]] = field(default_factory=list)   # months the feed may move
+    fx: dict[str, np.ndarray] = field(default_factory=dict)       # per-row rate by currency
+    pv: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+    def discount(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Discount factors of months ``lo:hi``, (R or 1, hi - lo)."""
+        return np.exp(-self.log_rate[:, None] * self.years[None, lo:hi])
+
+    def discount_at(self, month: np.ndarray) -> np.ndarray:
+        """Discount factor of one month per row (months >= T: 0), (R,)."""
+        return np.exp(-self.log_rate * np.append(self.years, np.inf)[month])
+
+
+class _Expansion:
+    """Discounting at each row's own rate as a polynomial in its distance from a central rate.
+
+    ``exp(-lam_r t) = exp(-lam0 t) * sum_n (-(lam_r - lam0) t)^n / n!``. The
+    number of terms makes the remainder below 1e-17 of the leading term for
+    every row and month, so present values of table rows become exact dot
+    products with powers of ``lam_r - lam0`` instead of (R, T) arrays.
+    """
+
+    def __init__(self, log_rate: np.ndarray, years: np.ndarray,
+                 bounds: tuple[float, float] | None = None):
+        low, high = log_rate.min(), log_rate.max()
+        if bounds is not None:  # fixed for a whole run: rows do not depend on their batch
+            low, high = min(low, bounds[0]), max(high, bounds[1])
+        lam0 = 0.5 * (low + high)
+        delta = log_rate - lam0
+        h = float(max(high - lam0, lam0 - low) * years.max())
+        terms, bound = 1, h * math.exp(h)
+        while bound > 1e-17 and terms < _MAX_TERMS:
+            terms += 1
+            bound *= h / terms
+        # Term n: (-t)^n / n! per month, and delta^n per row, both by running products.
+        ratio = np.empty((years.size, terms))
+        ratio[:, 0] = np.exp(-lam0 * years)
+        ratio[:, 1:] = -years[:, None] / np.arange(1, terms)
+        self.weights = np.cumprod(ratio, axis=1)
+        powers = np.empty((delta.size, terms))
+        powers[:, 0] = 1.0
+        powers[:, 1:] = delta[:, None]
+        self.powers = np.cumprod(powers, axis=1)
+        self.usable = bound <= 1e-17
+
+    def cumulative(self, table: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cumulative PV coefficients of table rows: (len(rows), T, terms)."""
+        return np.cumsum(table[rows][:, :, None] * self.weights[None], axis=1)
+
+
+_MAX_TERMS = 60
+
+
+class Engine:
+    """A scenario's fixed structure, built once; :meth:`evaluate` runs any rows through it.
 
     Parameters
     ----------
-    outcomes : program id -> ndarray of int (R,)
-    events : program id -> success-path event positions (scalars or (R,))
-    weights : ndarray (R,)
+    scenario : Scenario
+    models : mapping of program id -> ProgramModel, optional
     """
-    rows = len(weights)
-    flows = {pid: program_flows(models[pid], scenario, timeline, outcomes[pid], events[pid],
-                                values) for pid in models}
-    sales = {pid: f.pop("sales") for pid, f in flows.items()}
-    zeros = np.zeros((rows, timeline.months))
 
-    rcu = scenario.rcu
-    feed = zeros.copy()
-    holders, by_tier, rcu_share = zeros.copy(), np.zeros((rows, 0, timeline.months)), {}
-    if rcu is not None:
-        fed = {pid: flows[pid]["royalties"] + (flows[pid]["milestones"] if rcu.milestones_feed
-                                               else 0.0) for pid in rcu.feeds}
-        feed = sum(fed.values(), zeros)
-        waterfall = waterfall_for(scenario)
-        received = float(waterfall.royalties_to_reach(rcu.paid_to_date))
-        holders, _ = waterfall.split(feed, received=received)
-        by_tier = waterfall.split_by_tier(feed, received=received)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            take = np.where(feed > 0, holders / feed, 0.0)
-        rcu_share = {pid: f * take for pid, f in fed.items()}
+    def __init__(self, scenario: Scenario, models: Mapping[str, ProgramModel] | None = None):
+        s = scenario
+        self.scenario = s
+        self.timeline = timeline = timeline_for(s)
+        months = timeline.months
+        self.models = dict(models) if models is not None else {
+            pid: ProgramModel.build(pid, p) for pid, p in s.programs.items()}
+        self.tables = {pid: ProgramTables.build(m, timeline) for pid, m in self.models.items()}
+        steps = len(s.company.burn)
+        self.burn_shapes = np.stack([burn_schedule(s, timeline, [
+            np.float64(1.0 if j == i else 0.0) for j in range(steps)]) for i in range(steps)])
+        self.funding = funding_draws(s, timeline)
+        self.financing = financing_inflows(s, timeline)
+        native = by_currency(s, timeline)
+        self.native_funding = native["funding"]
+        self.native_inflows = {c: native["funding"].get(c, 0.0) + native["financing"].get(c, 0.0)
+                               for c in {*native["funding"], *native["financing"]}}
+        self.years = _discount_years(months, s.discounting.convention)
+        self.overhead_months = min(int(round(12 * s.capital.overhead_years)), months)
+        self.waterfall = waterfall_for(s)
+        rcu = s.rcu
+        if rcu is not None:
+            self.received = float(self.waterfall.royalties_to_reach(rcu.paid_to_date))
+            self.paid_before = float(self.waterfall.paid(self.received))
+            self.fed_kinds = {"royalties", *(("milestones",) if rcu.milestones_feed else ())}
+            self.fed_pids = set(rcu.feeds)
+            # Holders are paid quarterly; IRR dates: issue, valuation date, quarter ends.
+            quarter_ends = np.minimum(np.arange(2, months + 2, 3), months - 1)
+            self.quarter_ends = np.unique(quarter_ends)
+            issue = np.datetime64(rcu.issued, "D")
+            days = (timeline.index[self.quarter_ends] - issue).astype(float)
+            self.irr_years = days / 365.0
+            self.irr_now = float((np.datetime64(s.valuation_date, "D") - issue).astype(float)
+                                 / 365.0)
+        else:
+            self.fed_kinds, self.fed_pids = set(), set()
+        live = [w for w in s.capital.warrants if w.expires > s.valuation_date]
+        self.warrant_shares = float(sum(w.count for w in live))
+        self.warrant_proceeds = float(sum(w.count * w.strike for w in live))
+        self._pv_tables: dict[int, np.ndarray] = {}
 
-    rate = np.asarray(values("discounting.rate"), dtype=float)
-    discount = timeline.discount_factors(rate.reshape(-1, 1) if rate.ndim else float(rate),
-                                         scenario.discounting.convention)
-    discount = np.atleast_2d(discount)
+    # ------------------------------------------------------------------ inputs
 
-    company_in = {kind: sum((flows[pid][kind] for pid in flows), zeros)
-                  for kind in ("milestones", "sales_margin")}
-    # The holders' take comes out of what fed the waterfall (royalties, and milestones if
-    # they feed it); booking it against royalties keeps the total inflow right either way.
-    royalties_net = sum((flows[pid]["royalties"] for pid in flows), zeros) - holders
-    costs = sum((flows[pid]["costs"] for pid in flows), zeros)
-    runway = Runway.build(
-        timeline,
-        opening=opening_cash(scenario, values("company.cash.amount")),
-        burn=burn_schedule(scenario, timeline, [values(f"company.burn.{i}.annual")
-                                                for i in range(len(scenario.company.burn))])
-        + costs,
-        inflows={
-            "financing": financing_inflows(scenario, timeline),
-            "funding": funding_draws(scenario, timeline),
-            "milestones": company_in["milestones"],
-            "royalties": royalties_net,
-            "sales_margin": company_in["sales_margin"],
-        },
-        min_cash=scenario.company.min_cash,
-        weights=weights,
-    )
-    return Paths(timeline, weights, flows, sales, feed, holders, by_tier, rcu_share, discount,
-                 runway)
+    def _feeds(self, part: Part) -> bool:
+        return part.pid in self.fed_pids and part.kind in self.fed_kinds
+
+    def discount(self, rate: float | np.ndarray) -> np.ndarray:
+        """Discount factors of every month, (R or 1, T)."""
+        log_rate = np.log1p(np.atleast_1d(np.asarray(rate, dtype=float)))
+        return np.exp(-log_rate[:, None] * self.years[None, :])
+
+    # ------------------------------------------------------------------ evaluation
+
+    def evaluate(self, values: Values, outcomes: Mapping[str, np.ndarray],
+                 event_at: Mapping[str, Mapping[str, np.ndarray | float]], weights: np.ndarray,
+                 *, detail: bool = False, fan_months: int = 0,
+                 hints: Hints | None = None) -> Paths | RowOutputs:
+        """Run the rows.
+
+        Parameters
+        ----------
+        values : Values
+            Numeric inputs by dotted path (scalars, or one value per row).
+        outcomes : program id -> ndarray of int (R,)
+            Stage index where each row's program stops.
+        event_at : program id -> guided event -> position in months (scalar or (R,))
+        weights : ndarray (R,)
+        detail : bool
+            Return :class:`Paths` with every flow as (R, T) arrays (few rows only).
+        fan_months : int
+            Also keep the cash balance of the first ``fan_months`` months per row.
+        hints : Hints, optional
+            Ranges valid for every row of a run, so that each row's numbers do not
+            depend on which other rows share its batch (Monte Carlo).
+
+        Returns
+        -------
+        Paths if ``detail`` else RowOutputs
+        """
+        s, months = self.scenario, self.timeline.months
+        rows = len(weights)
+        events = {pid: m.schedule(event_at[pid]) for pid, m in self.models.items()}
+        parts: list[Part] = []
+        for pid, model in self.models.items():
+            parts += program_parts(model, self.tables[pid], s, self.timeline, outcomes[pid],
+                                   events[pid], values, with_sales=detail)
+        flows = [p for p in parts if p.kind != "sales"]
+        log_rate = np.log1p(np.atleast_1d(np.asarray(values("discounting.rate"), dtype=float)))
+        work = _Rows(parts, [p for p in flows if self._feeds(p)],
+                     [p for p in flows if not self._feeds(p)], log_rate, self.years)
+        if hints is not None and hints.window is not None:
+            work.window = [hints.window]
+        work.fx = {c: np.broadcast_to(np.asarray(1.0 if c == s.company.currency
+                                                 else values(f"fx.{c}"), dtype=float), (rows,))
+                   for c in self.native_inflows}
+        if any(isinstance(p, Stream) for p in flows):
+            expansion = _Expansion(log_rate, self.years, hints and hints.log_rate)
+            work.expansion = expansion if expansion.usable else None
+        company_npv = np.zeros(rows)
+        for part in flows:
+            pv = self._pv(part, work)
+            work.pv[(part.pid, part.kind)] = work.pv.get((part.pid, part.kind), 0.0) + pv
+            company_npv += part.sign * pv
+        if (detail or work.expansion is None
+                or not all(isinstance(p, Stream) for p in work.fed)):
+            holder_npv, irr_amounts = self._waterfall(work, rows)
+        else:
+            holder_npv, irr_amounts = self._waterfall_streams(work, rows)
+        company_npv -= holder_npv
+
+        opening = np.broadcast_to(np.asarray(
+            opening_cash(s, values("company.cash.amount")), dtype=float), (rows,)).copy()
+        levels = np.stack(np.broadcast_arrays(
+            *[np.asarray(values(f"company.burn.{i}.annual"), dtype=float)
+              for i in range(len(s.company.burn))], np.zeros(rows)), -1)[:, :-1]
+        runway_months, out_index = self._runway(work, opening, levels)
+        n = self.overhead_months
+        pv_overhead = np.einsum("rk,kt,rt->r", levels, self.burn_shapes[:, :n],
+                                np.broadcast_to(work.discount(0, n), (rows, n)))
+        pv_funding = np.zeros(rows)
+        for currency, flow in self.native_funding.items():
+            funded = np.nonzero(flow)[0]
+            if funded.size:
+                stop = funded[-1] + 1
+                pv_funding = pv_funding + work.fx[currency] * (
+                    work.discount(0, stop) @ flow[:stop])
+        equity = opening + company_npv + pv_funding - pv_overhead
+        per_share = value_per_share(equity, s.capital.shares_outstanding, self.warrant_shares,
+                                    self.warrant_proceeds)
+        key = s.key_event
+        readout = (np.broadcast_to(np.asarray(events[key.program][key.event], dtype=float),
+                                   (rows,)) if key is not None else np.full(rows, np.nan))
+        fan = None
+        if fan_months:
+            k = min(fan_months, months)
+            fan = opening[:, None] + np.cumsum(self._net(work, levels, np.arange(rows), 0, k),
+                                               axis=1)
+        out = RowOutputs(company_npv, holder_npv, self._holder_irr(irr_amounts, rows),
+                         runway_months, out_index, opening, equity, per_share, readout, fan)
+        if not detail:
+            return out
+        return self._paths(work, out, weights, opening, levels)
+
+    # ------------------------------------------------------------------ pieces
+
+    def _pv(self, part: Part, work: _Rows) -> np.ndarray:
+        """Present value of a part per row, (R,) (sign not applied)."""
+        if isinstance(part, Point):
+            return part.amount * work.discount_at(part.month)
+        if isinstance(part, Stream):
+            rows = part.coef.shape[0]
+            if work.expansion is not None:
+                return part.coef * self._stream_cpv(part, work, np.full(rows, self.timeline.months
+                                                                        - 1))
+        lo, hi = part.span()
+        rows = part.coef.shape[0] if isinstance(part, Stream) else part.flow.shape[0]
+        if hi <= lo:
+            return np.zeros(rows)
+        return np.einsum("rt,rt->r", part.dense(lo, hi),
+                         np.broadcast_to(work.discount(lo, hi), (rows, hi - lo)))
+
+    def _stream_cpv(self, part: Stream, work: _Rows, month: np.ndarray) -> np.ndarray:
+        """PV of a stream's table row (coefficient 1) summed over months ``0..month``, (R,).
+
+        ``month = -1`` gives 0.
+        """
+        cache = work.__dict__.setdefault("_cpv", {})
+        key = (id(part.table), id(part.index))
+        if key not in cache:
+            rows = np.unique(part.index)
+            position = np.zeros(part.table.shape[0], dtype=np.intp)
+            position[rows] = np.arange(rows.size)
+            cache[key] = (work.expansion.cumulative(part.table, rows), position)
+        cumulative, position = cache[key]
+        coefficients = cumulative[position[part.index], np.maximum(month, 0)]
+        value = np.einsum("rn,rn->r", coefficients, np.broadcast_to(
+            work.expansion.powers, coefficients.shape))
+        return np.where(month < 0, 0.0, value)
+
+    def _waterfall_streams(self, work: _Rows, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Holders' PV without discounting (R, T) arrays, when only streams feed the RCU.
+
+        The cumulative feed ``F`` (gathered from the streams' cumulative
+        tables over the months it moves) is non-decreasing, so it enters tier
+        ``k`` (between breakpoints ``b0 < b1``) in one month ``u`` and leaves
+        it in one month ``v``. The holders' share of tier ``k`` is then the PV
+        of the feed over months ``u..v`` less the part below ``b0`` in month
+        ``u`` and the part above ``b1`` in month ``v``.
+        """
+        months = self.timeline.months
+        spans = [sp for sp in (p.span() for p in work.fed) if sp[1] > sp[0]]
+        if not spans:
+            return np.zeros(rows), None
+        lo = work.lo = min(a for a, _ in spans + work.window)
+        hi = work.hi = max(b for _, b in spans + work.window)
+        feed = np.full((rows, hi - lo), self.received)
+        for part in work.fed:
+            feed += part.coef[:, None] * part.cumulative[part.index, lo:hi]
+        work.cumulative = feed
+
+        def at(month: np.ndarray) -> np.ndarray:
+            # Cumulative feed at the end of each row's month (-1: the valuation date).
+            column = np.clip(month - lo, 0, hi - lo - 1)[:, None]
+            value = np.take_along_axis(feed, column, axis=1)[:, 0]
+            return np.where(month < lo, self.received, value)
+
+        bounds = np.concatenate([[0.0], self.waterfall.breakpoints])
+        reach = [np.zeros(rows, dtype=np.intp) if self.received >= b
+                 else lo + (feed < b).sum(axis=1) for b in bounds]
+        reach = [np.where(r >= hi, months, r) for r in reach]
+        pv = np.zeros(rows)
+        for k, (_, share) in enumerate(self.waterfall.tiers):
+            b0, b1 = bounds[k], bounds[k + 1]
+            if self.received >= b1:
+                continue
+            enter, leave = reach[k], reach[k + 1]
+            last = np.minimum(leave, months - 1)
+            feed_pv = sum(part.coef * (self._stream_cpv(part, work, last)
+                                       - self._stream_cpv(part, work, enter - 1))
+                          for part in work.fed)
+            below = np.maximum(b0 - at(enter - 1), 0.0) * work.discount_at(np.minimum(enter,
+                                                                                      months))
+            above = np.where(leave < months, (at(last) - b1) * work.discount_at(last), 0.0)
+            pv += share * np.where(enter < months, feed_pv - below - above, 0.0)
+        ends = self._quarters(work)
+        return pv, (ends, self.waterfall.paid_fast(feed[:, np.minimum(ends, hi - 1) - lo]))
+
+    def _quarters(self, work: _Rows) -> np.ndarray:
+        """Quarter-end months from the first that can pay to the first after the last payment."""
+        ends = self.quarter_ends
+        first = np.searchsorted(ends, work.lo)
+        last = min(np.searchsorted(ends, work.hi - 1), ends.size - 1)
+        return ends[first:last + 1]
+
+    def _waterfall(self, work: _Rows, rows: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Dense waterfall over the months that feed it; returns PV to holders."""
+        spans = [p.span() for p in work.fed]
+        spans = [sp for sp in spans if sp[1] > sp[0]]
+        if self.waterfall is None or not spans:
+            return np.zeros(rows), None
+        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+        work.lo, work.hi = lo, hi
+        cumulative = np.full((rows, hi - lo), self.received)
+        for part in work.fed:
+            cumulative += part.cumulative_dense(lo, hi)
+        paid = self.waterfall.paid(cumulative)
+        holders = np.diff(paid, axis=1, prepend=self.paid_before)
+        feed = np.diff(cumulative, axis=1, prepend=self.received)
+        np.clip(holders, 0.0, feed, out=holders)
+        work.holders, work.cumulative = holders, cumulative
+        d = np.broadcast_to(work.discount(lo, hi), holders.shape)
+        ends = self._quarters(work)
+        return np.einsum("rt,rt->r", holders, d), (ends, paid[:, np.minimum(ends, hi - 1) - lo])
+
+    def _holder_irr(self, irr_amounts, rows: int) -> np.ndarray:
+        """Holders' IRR per row from cumulative payments at quarter ends."""
+        if self.waterfall is None:
+            return np.full(rows, np.nan)
+        units, price = self.scenario.rcu.units, self.scenario.rcu.price
+        before = np.full((rows, 1), self.paid_before / units)
+        if irr_amounts is None:
+            return irr_rows(price, before, np.array([self.irr_now]))
+        ends, paid = irr_amounts
+        amounts = np.diff(paid, axis=1, prepend=self.paid_before) / units
+        years = self.irr_years[np.searchsorted(self.quarter_ends, ends)]
+        return irr_rows(price, np.concatenate([before, amounts], axis=1),
+                        np.append(self.irr_now, years))
+
+    def _fed_company(self, work: _Rows, rows: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """What the company keeps of the RCU feed in months ``lo:hi`` (inside the feed's
+        window), selected rows."""
+        a, b = lo - work.lo, hi - work.lo
+        before = (work.cumulative[rows, a - 1] if a > 0
+                  else np.full(rows.size, self.received))
+        cumulative = np.column_stack([before, work.cumulative[rows, a:b]])
+        return np.diff(cumulative, axis=1) - np.diff(self.waterfall.paid_fast(cumulative), axis=1)
+
+    def _net(self, work: _Rows, levels: np.ndarray, rows: np.ndarray, lo: int, hi: int
+             ) -> np.ndarray:
+        """Net cash flow of the selected rows in months ``lo:hi``, (n, hi - lo)."""
+        net = -(levels[rows] @ self.burn_shapes[:, lo:hi])
+        for currency, flow in self.native_inflows.items():
+            if flow[lo:hi].any():
+                net += work.fx[currency][rows, None] * flow[lo:hi]
+        for part in work.other:
+            a, b = part.span()
+            a, b = max(a, lo), min(b, hi)
+            if b > a:
+                net[:, a - lo:b - lo] += part.sign * part.block(rows, a, b)
+        if self.waterfall is not None and work.hi > work.lo:
+            a, b = max(work.lo, lo), min(work.hi, hi)
+            if b > a:
+                net[:, a - lo:b - lo] += self._fed_company(work, rows, a, b)
+        return net
+
+    def _runway(self, work: _Rows, opening: np.ndarray, levels: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Months to cash-out and the first month below the floor, scanning blocks of months."""
+        months, floor = self.timeline.months, self.scenario.company.min_cash
+        runway = np.where(opening < floor, 0.0, np.inf)
+        index = np.where(opening < floor, -1, months)
+        balance = opening.copy()
+        alive = np.nonzero(opening >= floor)[0]
+        lo, size = 0, FIRST_BLOCK
+        while alive.size and lo < months:
+            hi = min(months, lo + size)
+            cash = balance[alive, None] + np.cumsum(self._net(work, levels, alive, lo, hi), axis=1)
+            below = cash < floor
+            hit = below.any(axis=1)
+            k = below.argmax(axis=1)[hit]
+            rows = alive[hit]
+            before = np.where(k > 0, cash[hit, np.maximum(k - 1, 0)], balance[rows])
+            after = cash[hit, k]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                runway[rows] = lo + k + (before - floor) / (before - after)
+            index[rows] = lo + k
+            balance[alive] = cash[:, -1]
+            alive = alive[~hit]
+            lo, size = hi, 2 * size
+        return runway, index
+
+    def _paths(self, work: _Rows, out: RowOutputs, weights: np.ndarray, opening: np.ndarray,
+               levels: np.ndarray) -> Paths:
+        """Materialise every flow as (R, T) arrays for reports."""
+        months, rows = self.timeline.months, len(weights)
+        zeros = np.zeros((rows, months))
+        flows = {pid: {kind: zeros.copy() for kind in FLOW_KINDS} for pid in self.models}
+        sales = {pid: zeros.copy() for pid in self.models}
+        for part in work.parts:
+            target = sales[part.pid] if part.kind == "sales" else flows[part.pid][part.kind]
+            target += part.dense(0, months)
+        feed = sum((part.dense(0, months) for part in work.fed), zeros.copy())
+        holders = zeros.copy()
+        if work.holders is not None:
+            holders[:, work.lo:work.hi] = work.holders
+        rcu_share, by_tier = {}, np.zeros((rows, 0, months))
+        if self.waterfall is not None:
+            by_tier = self.waterfall.split_by_tier(feed, received=self.received)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                take = np.where(feed > 0, holders / feed, 0.0)
+            for part in work.fed:
+                rcu_share[part.pid] = rcu_share.get(part.pid, 0.0) + part.dense(0, months) * take
+        royalties_net = sum((flows[pid]["royalties"] for pid in flows), zeros.copy()) - holders
+        runway = Runway.build(
+            self.timeline,
+            opening=opening,
+            burn=levels @ self.burn_shapes + sum((flows[pid]["costs"] for pid in flows),
+                                                 zeros.copy()),
+            inflows={
+                "financing": self.financing,
+                "funding": self.funding,
+                "milestones": sum((flows[pid]["milestones"] for pid in flows), zeros.copy()),
+                "royalties": royalties_net,
+                "sales_margin": sum((flows[pid]["sales_margin"] for pid in flows),
+                                    zeros.copy()),
+            },
+            min_cash=self.scenario.company.min_cash,
+            weights=weights,
+        )
+        return Paths(self.timeline, weights, flows, sales, feed, holders, by_tier, rcu_share,
+                     work.discount(), runway, out)
+
+
+def _discount_years(months: int, convention: str) -> np.ndarray:
+    """Time in years at which each month's flows are discounted."""
+    k = np.arange(months, dtype=float)
+    if convention == "end_of_period":
+        t = k + 1.0
+    elif convention == "mid_period":
+        t = k + 0.5
+    elif convention == "annual_mid_year":
+        t = 12.0 * (np.floor(k / 12.0) + 0.5)
+    else:
+        raise ValueError(f"unknown discounting convention {convention!r}")
+    return t / 12.0
+

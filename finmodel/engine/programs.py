@@ -1,4 +1,4 @@
-"""Programs: stage timing, outcomes, milestones, sales, royalties and costs on rows x months.
+"""Programs: stages, outcome probabilities and the success-path timing of events.
 
 A program in stage ``c`` ends at one of the stages ``c .. nda`` (it fails there)
 or is approved. A row carries one outcome per program (an index into
@@ -22,11 +22,12 @@ from .timeline import Timeline
 
 __all__ = [
     "APPROVED",
+    "NDA",
     "STAGE_INDEX",
     "START_EVENTS",
     "RESULT_EVENTS",
     "ProgramModel",
-    "program_flows",
+    "Values",
 ]
 
 STAGE_INDEX = {stage: i for i, stage in enumerate(STAGES)}
@@ -183,159 +184,3 @@ class ProgramModel:
             if f"readout:{stage}" in out:
                 out[event] = out[f"readout:{stage}"]
         return out
-
-
-def _reached(event: str, outcome: np.ndarray, current: int) -> np.ndarray:
-    """Whether each row's outcome reaches ``event`` (outcome: stage index where it stops)."""
-    if event in START_EVENTS:
-        needed = STAGE_INDEX[START_EVENTS[event]]
-    elif event in RESULT_EVENTS:
-        needed = STAGE_INDEX[RESULT_EVENTS[event]] + 1  # a positive read-out
-    elif event == "nda_acceptance":
-        needed = NDA
-    else:  # launch, sales
-        needed = APPROVED
-    return outcome >= max(needed, current)
-
-
-def _month_index(position: np.ndarray, months: int) -> np.ndarray:
-    """Month holding each position (flows due now land in month 0; past the horizon -> T)."""
-    return np.clip(np.ceil(position).astype(int) - 1, 0, months)
-
-
-def _book(out: np.ndarray, month: np.ndarray, amount: np.ndarray) -> None:
-    """Add ``amount[r]`` at ``out[r, month[r]]``; months past the horizon are dropped."""
-    rows = np.arange(out.shape[0])
-    keep = month < out.shape[1]
-    np.add.at(out, (rows[keep], month[keep]), amount[keep])
-
-
-def sales_curve(launch: np.ndarray, timeline: Timeline, ramp: tuple[float, ...],
-                exclusivity_end: float | None, erosion: float) -> np.ndarray:
-    """Share of peak annual sales in each month, shape (R, T).
-
-    Launch year ``y`` (counted from ``launch``) sells ``ramp[y]`` of peak,
-    then 100%; after exclusivity ends sales fall linearly by ``erosion`` over
-    ``EROSION_MONTHS`` and stay there. Month ``k`` is valued at its middle.
-    """
-    middle = np.arange(timeline.months) + 0.5
-    since = middle[None, :] - np.atleast_1d(launch)[:, None]
-    year = np.floor(since / 12.0).astype(int)
-    shares = np.append(np.asarray(ramp, dtype=float), 1.0)
-    share = np.where(since < 0, 0.0, shares[np.clip(year, 0, len(ramp))])
-    if exclusivity_end is not None:
-        after = np.clip((middle - exclusivity_end) / bm.EROSION_MONTHS, 0.0, 1.0)
-        share = share * (1.0 - erosion * after)[None, :]
-    return share
-
-
-def tiered_royalty(annual_sales: np.ndarray, rates: list, bounds: list) -> np.ndarray:
-    """Royalty on annual net sales with marginal tiers ("3% up to 1.5B, 2% above").
-
-    Parameters
-    ----------
-    annual_sales : ndarray, any shape
-    rates : list of float or (R, 1) arrays
-    bounds : list of float, upper bound of each tier (``inf`` for the last)
-    """
-    royalty = np.zeros_like(annual_sales)
-    lower = 0.0
-    for rate, upper in zip(rates, bounds):
-        royalty = royalty + rate * np.clip(annual_sales - lower, 0.0, upper - lower)
-        lower = upper
-    return royalty
-
-
-def program_flows(model: ProgramModel, scenario: Scenario, timeline: Timeline,
-                  outcome: np.ndarray, events: Mapping[str, np.ndarray], values: Values
-                  ) -> dict[str, np.ndarray]:
-    """Cash flows of one program in the reporting currency, each of shape (R, T).
-
-    Parameters
-    ----------
-    outcome : ndarray of int, shape (R,)
-        Stage index where each row's program stops (``APPROVED``: on the market).
-    events : mapping
-        Success-path event positions from :meth:`ProgramModel.schedule`.
-    values : Values
-        Numeric inputs by dotted path.
-
-    Returns
-    -------
-    dict with keys ``milestones``, ``royalties``, ``sales_margin``, ``costs``
-    (costs positive) and ``sales`` (net sales, for reference, not a company flow).
-    """
-    rows, months = outcome.shape[0], timeline.months
-    program, pid = model.program, model.pid
-    zeros = lambda: np.zeros((rows, months))  # noqa: E731
-    flows = {k: zeros() for k in ("milestones", "royalties", "sales_margin", "costs", "sales")}
-    approved = outcome == APPROVED
-    base = f"programs.{pid}"
-
-    sales_share = None
-    if program.sales is not None:
-        s = program.sales
-        ramp = tuple(s.ramp) if s.ramp else bm.LAUNCH_CURVE.value
-        erosion = s.erosion if s.erosion is not None else float(bm.EROSION.value)
-        loe = None if s.exclusivity_end is None else timeline.position(s.exclusivity_end)
-        launch = np.broadcast_to(events["launch"], (rows,))
-        sales_share = sales_curve(launch, timeline, ramp, loe, erosion) * approved[:, None]
-        peak = _col(values(f"{base}.sales.peak"), rows)
-        annual = sales_share * peak                                   # sales currency, a year
-        fx = _col(values(f"fx.{s.currency}") if s.currency != scenario.company.currency
-                  else 1.0, rows)
-        flows["sales"] = annual / 12.0 * fx
-        if program.royalty is not None:
-            r = program.royalty
-            rates = [_col(values(f"{base}.royalty.tiers.{i}.rate"), rows)
-                     for i in range(len(r.tiers))]
-            bounds = [np.inf if t.up_to is None else t.up_to for t in r.tiers]
-            in_term = (np.arange(months)[None, :] + 0.5) < (launch[:, None] + 12.0 * r.years)
-            flows["royalties"] = tiered_royalty(annual, rates, bounds) / 12.0 * fx * in_term
-        elif program.partner is None:
-            flows["sales_margin"] = flows["sales"] * (1.0 - s.cogs)
-            if s.launch_cost:
-                month = _month_index(launch, months)
-                _book(flows["costs"], month, np.where(approved, s.launch_cost * fx[:, 0], 0.0))
-
-    if program.milestones is not None:
-        m = program.milestones
-        fx = _col(values(f"fx.{m.currency}") if m.currency != scenario.company.currency
-                  else 1.0, rows)
-        for i, milestone in enumerate(m.schedule):
-            amount = _col(values(f"{base}.milestones.schedule.{i}.amount"), rows)[:, 0] * fx[:, 0]
-            hit = _reached(milestone.event, outcome, model.current)
-            if milestone.event == "sales":
-                if sales_share is None:
-                    continue
-                over = sales_share * _col(values(f"{base}.sales.peak"), rows) >= \
-                    milestone.sales_threshold
-                month = np.where(over.any(axis=1), over.argmax(axis=1), months)
-            else:
-                position = np.broadcast_to(events.get(milestone.event, np.inf), (rows,))
-                month = _month_index(np.where(np.isfinite(position), position, 1e9), months)
-            _book(flows["milestones"], month, np.where(hit, amount, 0.0))
-
-    for i, stage in enumerate(model.stages):
-        given = program.stages.get(stage)
-        if given is None or not given.cost:
-            continue
-        cost = _col(values(f"{base}.stages.{stage}.cost"), rows)[:, 0]
-        first = np.broadcast_to(events[f"start:{stage}"], (rows,)) if i else np.zeros(rows)
-        last = np.broadcast_to(events[f"readout:{stage}"], (rows,))
-        spread = _spread_rows(first, last, timeline)
-        flows["costs"] += spread * (cost * (outcome >= STAGE_INDEX[stage]))[:, None]
-    return flows
-
-
-def _col(value: float | np.ndarray, rows: int) -> np.ndarray:
-    """A per-row value as a column of shape (R, 1)."""
-    return np.broadcast_to(np.asarray(value, dtype=float), (rows,))[:, None]
-
-
-def _spread_rows(first: np.ndarray, last: np.ndarray, timeline: Timeline) -> np.ndarray:
-    """Share of each row's window [first, last] in each month, shape (R, T)."""
-    edges = np.arange(timeline.months + 1, dtype=float)
-    lo, hi = first[:, None], np.maximum(last, first + 1e-9)[:, None]
-    overlap = np.clip(np.minimum(edges[None, 1:], hi) - np.maximum(edges[None, :-1], lo), 0, None)
-    return overlap / (hi - lo)

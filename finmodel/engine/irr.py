@@ -1,0 +1,63 @@
+"""Internal rates of return of many investments at once.
+
+Each row is an investment of ``price`` at time 0 followed by non-negative
+amounts at later times. Its net present value, as a function of
+``g = log(1 + irr)``, is decreasing and convex, so Newton's method started
+left of the root never overshoots. A start left of the root is known in
+closed form: by Jensen's inequality the single payment of the total at the
+payment-weighted mean time has a lower present value than the amounts, so
+its exact rate is a lower bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["irr_rows"]
+
+_TOLERANCE = 1e-14
+_MAX_STEPS = 100
+
+
+def irr_rows(price: float, amounts: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Annual IRR of ``-price`` at time 0 and ``amounts`` at ``years``, per row.
+
+    Parameters
+    ----------
+    price : float
+        Paid at time 0 (> 0).
+    amounts : ndarray (R, Q), >= 0
+        Received at each time.
+    years : ndarray (Q,), > 0
+        Times in years from the investment (actual days / 365, as XIRR counts).
+
+    Returns
+    -------
+    ndarray (R,)
+        Effective annual rate; ``-1`` for rows that receive nothing.
+    """
+    amounts = np.asarray(amounts, dtype=float)
+    years = np.asarray(years, dtype=float)
+    total = amounts.sum(axis=1)
+    out = np.full(amounts.shape[0], -1.0)
+    live = np.nonzero(total > 0)[0]
+    if live.size == 0:
+        return out
+    a = amounts[live]
+    weighted = a * years
+    mean_time = weighted.sum(axis=1) / total[live]
+    g = np.log(total[live] / price) / mean_time
+    rows = np.arange(live.size)               # positions in ``g`` still iterating
+    for _ in range(_MAX_STEPS):
+        e = np.exp(np.multiply.outer(-g[rows], years))
+        value = np.einsum("rq,rq->r", a, e) - price
+        slope = -np.einsum("rq,rq->r", weighted, e)
+        step = value / slope
+        g[rows] -= step
+        going = np.abs(step) > _TOLERANCE * np.maximum(1.0, np.abs(g[rows]))
+        if not going.any():
+            break
+        if not going.all():
+            rows, a, weighted = rows[going], a[going], weighted[going]
+    out[live] = np.expm1(g)
+    return out
