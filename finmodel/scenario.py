@@ -169,6 +169,8 @@ class StageInputs(_Model):
     """Duration of the stage in months."""
     cost: Amount | None = None
     """Development cost of the stage (owned programs), paid only if the stage is reached."""
+    cost_timing: Literal["spread", "start"] = "spread"
+    """``spread``: the cost is paid evenly over the stage; ``start``: all of it when it starts."""
 
 
 MILESTONE_EVENTS: tuple[str, ...] = (

@@ -383,9 +383,12 @@ def program_parts(model: ProgramModel, tables: ProgramTables, scenario: Scenario
         cost = _row(values(f"{base}.stages.{stage}.cost"), rows)
         first = np.broadcast_to(events[f"start:{stage}"], (rows,)) if i else np.zeros(rows)
         last = np.broadcast_to(events[f"readout:{stage}"], (rows,))
-        spread = _spread_rows(first, last, months)
-        parts.append(Dense(pid, "costs", OUTFLOW,
-                           spread * (cost * (outcome >= STAGE_INDEX[stage]))[:, None]))
+        paid = cost * (outcome >= STAGE_INDEX[stage])
+        if given.cost_timing == "start":
+            parts.append(Point(pid, "costs", OUTFLOW, month_index(first, months), paid, months))
+        else:
+            spread = _spread_rows(first, last, months)
+            parts.append(Dense(pid, "costs", OUTFLOW, spread * paid[:, None]))
     return parts
 
 
