@@ -15,7 +15,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import InputError
 
-__all__ = ["read_yaml", "dump_yaml", "write_text_atomic"]
+__all__ = ["read_yaml", "dump_yaml", "write_atomic", "write_text_atomic"]
 
 
 def _yaml() -> YAML:
@@ -74,11 +74,16 @@ def dump_yaml(data: Any) -> str:
 
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` to a temporary sibling, then rename: no half-written file survives."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_atomic(path: str | Path, write) -> None:
+    """Call ``write(tmp)`` on a temporary sibling of ``path``, then rename it into place."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        write(tmp)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -101,3 +101,72 @@ def print_valuation(valuation: Valuation, console: Console | None = None) -> Non
     console.print(cap)
     console.print(f"[dim]{valuation.rows} outcome combinations evaluated in "
                   f"{valuation.seconds * 1e3:.1f} ms[/dim]")
+
+
+_LABELS = {
+    "company_npv": ("Company rNPV (net of RCU)", "money"),
+    "holder_npv": ("RCU holders' value", "money"),
+    "holder_irr": ("RCU holders' IRR", "pct"),
+    "runway_months": ("Runway, months", "num"),
+    "per_share": ("Value per share", "share"),
+}
+
+
+def _cell(value: float, kind: str, currency: str) -> str:
+    if not math.isfinite(value):
+        return "never" if kind == "num" else "n/a"
+    if kind == "money":
+        return money(value, currency)
+    if kind == "pct":
+        return f"{value:.1%}"
+    if kind == "share":
+        return f"{value:,.3f}"
+    return f"{value:,.2f}"
+
+
+def print_simulation(simulation, console: Console | None = None) -> None:
+    """Mean with its standard error and the P10/P50/P90 of each output of a Monte Carlo run."""
+    console = console or Console()
+    summary = simulation.summary()
+    table = Table(title=f"{simulation.scenario}: {len(simulation):,} paths, "
+                        f"{simulation.sampler} sampler, seed {simulation.seed}")
+    for column in ("output", "mean", "± s.e.", "P10", "P50", "P90"):
+        table.add_column(column, justify="left" if column == "output" else "right")
+    currency = simulation.currency
+    for name, (label, kind) in _LABELS.items():
+        if name not in summary.index:
+            continue
+        row = summary.loc[name]
+        table.add_row(label, *(_cell(row[k], kind, currency)
+                               for k in ("mean", "se", "p10", "p50", "p90")))
+    console.print(table)
+    samples = simulation.samples
+    if "readout_months" in samples:
+        before = float((samples["runway_months"] < samples["readout_months"]).mean())
+        console.print(f"P(cash runs out before the key read-out): {before:.1%}")
+    console.print(f"P(company rNPV < 0): {simulation.prob('company_npv < 0'):.1%}")
+
+
+def print_sensitivity(scenario, tornado, sobol, console: Console | None = None) -> None:
+    """Tornado swings and Sobol indices, one table per output."""
+    console = console or Console()
+    currency = scenario.company.currency
+    for output, rows in tornado.groupby("output", sort=False):
+        label, kind = _LABELS.get(output, (output, "num"))
+        table = Table(title=f"Tornado: {label} (P10 / P90 of each input, exact value)")
+        for column in ("input", "low", "high", "swing"):
+            table.add_column(column, justify="left" if column == "input" else "right")
+        for _, r in rows.iterrows():
+            table.add_row(r["input"], _cell(r["low"], kind, currency),
+                          _cell(r["high"], kind, currency), _cell(r["swing"], kind, currency))
+        console.print(table)
+    for output, rows in sobol.groupby("output", sort=False):
+        label = _LABELS.get(output, (output, ""))[0]
+        table = Table(title=f"Sobol indices: {label}")
+        for column in ("factor", "first", "95% interval", "total", "95% interval "):
+            table.add_column(column, justify="left" if column == "factor" else "right")
+        for _, r in rows.sort_values("total", ascending=False).iterrows():
+            table.add_row(r["factor"], f"{r['first']:.3f}",
+                          f"{r['first_low']:.3f} – {r['first_high']:.3f}", f"{r['total']:.3f}",
+                          f"{r['total_low']:.3f} – {r['total_high']:.3f}")
+        console.print(table)

@@ -552,6 +552,13 @@ class Scenario(_Model):
         for pid, program in self.programs.items():
             for event in program.events:
                 self.event_period(pid, event)  # raises on an unknown phrase
+        tree = self.to_dict()
+        for key in (*self.uncertainty, *self.sources, *self.notes):
+            if key not in type(self).model_fields and not _path_exists(tree, key):
+                section = next(s for s in ("uncertainty", "sources", "notes")
+                               if key in getattr(self, s))
+                raise _located(f"{section}.{key}", f"no input at path '{key}'"
+                               + _did_you_mean(key, _all_paths(tree)))
         for i, pair in enumerate(self.correlation):
             for j, path in enumerate(pair.between):
                 if path not in self.uncertainty:
@@ -563,13 +570,6 @@ class Scenario(_Model):
                                                            "itself")
         if self.correlation:
             _check_correlation(self)
-        tree = self.to_dict()
-        for key in (*self.uncertainty, *self.sources, *self.notes):
-            if key not in ("uncertainty", "sources", "notes") and not _path_exists(tree, key):
-                section = next(s for s in ("uncertainty", "sources", "notes")
-                               if key in getattr(self, s))
-                raise _located(f"{section}.{key}", f"no input at path '{key}'"
-                               + _did_you_mean(key, _all_paths(tree)))
         return self
 
     def _currencies(self) -> Iterator[tuple[str, str]]:

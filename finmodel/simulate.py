@@ -167,8 +167,9 @@ class PathModel:
 
     ``factors`` names the columns: the uncertain inputs (in the scenario's
     order), ``outcome.<program>`` for each program whose outcome can change
-    a number, and, when the scenario has ``timing``, ``timing.<program>.<event>``
-    for each guided event and ``slip.<program>`` for each program with one.
+    a number (it moves cash, or holds the key event), and, when the scenario
+    has ``timing``, ``timing.<program>.<event>`` for each guided event of those
+    programs and ``slip.<program>`` for each of them.
     Any sampler or sensitivity method drives :meth:`evaluate` with its own points.
     """
 
@@ -187,11 +188,12 @@ class PathModel:
         self.guided = {pid: m.guided(self.timeline, scenario) for pid, m in self.models.items()}
         self._midpoints = guided_midpoints(scenario, self.models, self.timeline)
         self._flat = dict(_leaves(scenario.to_dict()))
+        # Dates are drawn only where they can move a number: programs with flows, key event.
         timing = scenario.timing
-        self.drawn_events = [(pid, e) for pid, g in self.guided.items() for e in g] \
+        timed = [pid for pid in self.random_outcomes if self.guided[pid]]
+        self.drawn_events = [(pid, e) for pid in timed for e in self.guided[pid]] \
             if timing is not None and timing.within == "uniform" else []
-        self.slipping = [pid for pid, g in self.guided.items() if g] \
-            if timing is not None and timing.slip is not None else []
+        self.slipping = timed if timing is not None and timing.slip is not None else []
         self.factors: tuple[str, ...] = (
             *scenario.uncertainty,
             *(f"outcome.{pid}" for pid in self.random_outcomes),
@@ -245,8 +247,10 @@ class PathModel:
         u[:, cols] = special.ndtr(z)
         return u
 
-    def inputs(self, u: np.ndarray) -> tuple[dict, dict, dict]:
-        """Sampled inputs, outcomes and event positions of rows of (correlated) uniforms."""
+    def inputs(self, u: np.ndarray) -> tuple[dict, dict, dict, dict]:
+        """Sampled inputs, outcomes, event positions, and the timing draws (``timing.*``:
+        positions inside the guided periods, ``slip.*``: months added) of rows of
+        (correlated) uniforms."""
         n, s = u.shape[0], self.scenario
         sampled = {path: inverse_cdf(dist, u[:, i])
                    for i, (path, dist) in enumerate(s.uncertainty.items())}
@@ -263,27 +267,31 @@ class PathModel:
             outcomes[pid] = np.minimum(model.current + index, APPROVED)
             col += 1
         events = {pid: dict(e) for pid, e in self._midpoints.items()}
+        draws = {}
         for pid, event in self.drawn_events:
             lo, hi = self.guided[pid][event]
-            events[pid][event] = lo + (hi - lo) * u[:, col]
+            events[pid][event] = draws[f"timing.{pid}.{event}"] = lo + (hi - lo) * u[:, col]
             col += 1
         for pid in self.slipping:
-            slip = inverse_cdf(s.timing.slip, u[:, col])
+            slip = draws[f"slip.{pid}"] = inverse_cdf(s.timing.slip, u[:, col])
             events[pid] = {e: pos + slip for e, pos in events[pid].items()}
             col += 1
-        return sampled, outcomes, events
+        return sampled, outcomes, events, draws
 
     def rows(self, u: np.ndarray, fan_months: int = 0) -> tuple[RowOutputs, dict, dict, dict]:
         """Engine outputs per row, with the sampled inputs, outcomes and event positions."""
+        return self._rows(u, fan_months)[:4]
+
+    def _rows(self, u: np.ndarray, fan_months: int = 0) -> tuple:
         u = np.asarray(u, dtype=float)
         if u.ndim != 2 or u.shape[1] != self.dimension:
             raise ValueError(f"expected uniforms of shape (n, {self.dimension}), found {u.shape}")
-        sampled, outcomes, events = self.inputs(self.correlate(u))
+        sampled, outcomes, events, draws = self.inputs(self.correlate(u))
         n = u.shape[0]
         out = self.engine.evaluate(scenario_values(self.scenario, sampled, self._flat), outcomes,
                                    events, np.full(n, 1.0 / n), fan_months=fan_months,
                                    hints=self.hints)
-        return out, sampled, outcomes, events
+        return out, sampled, outcomes, events, draws
 
     def evaluate(self, u: np.ndarray) -> pd.DataFrame:
         """Outputs (:data:`OUTPUTS`, ``cash_out``...) and sampled inputs per row of ``u``.
@@ -292,9 +300,9 @@ class PathModel:
         ----------
         u : ndarray, shape (n, dimension), values in [0, 1)
         """
-        return self._frame(*self.rows(u))
+        return self._frame(*self._rows(u))
 
-    def _frame(self, out: RowOutputs, sampled: dict, outcomes: dict, events: dict
+    def _frame(self, out: RowOutputs, sampled: dict, outcomes: dict, events: dict, draws: dict
                ) -> pd.DataFrame:
         ends = np.append(self.timeline.index, np.datetime64("NaT"))
         index = out.out_index
@@ -313,8 +321,7 @@ class PathModel:
         columns.update({f"outcome_{pid}": outcomes[pid].astype(np.int8)
                         for pid in self.random_outcomes})
         columns.update(sampled)
-        for pid, event in self.drawn_events:
-            columns[f"timing.{pid}.{event}"] = np.asarray(events[pid][event], dtype=float)
+        columns.update(draws)
         return pd.DataFrame(columns)
 
 
@@ -345,7 +352,7 @@ def block_uniforms(sampler: str, seed: int | None, block: int, n: int, dimension
         engine = qmc.Sobol(dimension, scramble=True, seed=generators(seed, [_SOBOL_KEY])[0])
         if block:
             engine.fast_forward(block * BLOCK)
-        return engine.random(n)
+        return engine.random(BLOCK)[:n]
     if sampler == "lhs":
         return qmc.LatinHypercube(dimension, seed=rng).random(BLOCK)[:n]
     raise InputError(f"expected one of {', '.join(SAMPLERS)}, found {sampler!r}",
@@ -377,9 +384,8 @@ def _model(scenario: Scenario) -> PathModel:
 def _run_chunk(task: tuple) -> tuple[pd.DataFrame, np.ndarray | None]:
     scenario, sampler, seed, lo, hi, fan_months = task
     model = _model(scenario)
-    out, sampled, outcomes, events = model.rows(
-        _uniforms(sampler, seed, lo, hi, model.dimension), fan_months)
-    return model._frame(out, sampled, outcomes, events), out.fan
+    rows = model._rows(_uniforms(sampler, seed, lo, hi, model.dimension), fan_months)
+    return model._frame(*rows), rows[0].fan
 
 
 # ---------------------------------------------------------------- the result

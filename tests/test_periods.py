@@ -477,7 +477,7 @@ def _doubling_ratio(function, token: str) -> float:
 
 @pytest.mark.parametrize("token", ADVERSARIAL)
 def test_find_periods_time_grows_linearly(token):
-    assert _doubling_ratio(lambda text: find_periods(text, JUL_8_2008), token) < 3
+    assert _doubling_ratio(lambda text: find_periods(text, JUL_8_2008), token) < 4
 
 
 @pytest.mark.parametrize("text", ["Q" * 100_000, "first half of " * 20_000, "1" * 200_000])

@@ -255,14 +255,15 @@ def test_tornado_explicit_swings_on_list_items_and_counts(default):
         "capital.shares_outstanding": (80e6, 110e6),     # an int input stays an int
         "programs.omigard.milestones.schedule.1.amount": (5e6, 9e6),
     }
-    frame = sa.tornado(default.with_overrides({"uncertainty": {}}),
+    frame = sa.tornado(default.with_overrides({"uncertainty": {}, "correlation": []}),
                        outputs=("per_share", "runway_months"), swings=swings)
     assert sorted(set(frame["input"])) == sorted(swings)
     ps = frame[frame["output"] == "per_share"].set_index("input")
     rate = ps.loc["programs.omigard.royalty.tiers.0.rate"]
     assert (rate["low_input"], rate["high_input"]) == (0.10, 0.19)
     assert rate["high"] == fm.run(default.with_overrides(
-        {"programs.omigard.royalty.tiers.0.rate": 0.19, "uncertainty": {}})).capital.per_share
+        {"programs.omigard.royalty.tiers.0.rate": 0.19, "uncertainty": {},
+         "correlation": []})).capital.per_share
     shares = ps.loc["capital.shares_outstanding"]
     assert shares["low"] > shares["base"] > shares["high"]      # more shares, less per share
     milestone = ps.loc["programs.omigard.milestones.schedule.1.amount"]
@@ -386,8 +387,9 @@ def test_sobol_on_the_default_scenario(default, default_sobol):
     # Cash and burn do not enter the NPV; they drive the runway.
     assert npv.loc["company.cash.amount", "total"] == 0.0
     runway = frame[frame["output"] == "runway_months"].set_index("factor")
-    assert set(runway["total"].nlargest(2).index) == {"company.cash.amount",
-                                                     "company.burn.1.annual"}
+    # With event dates drawn, the timing of the NDA milestone competes with cash and burn.
+    assert {"company.cash.amount", "company.burn.1.annual"} <= set(
+        runway["total"].nlargest(5).index)
     assert seconds < 120  # a guard against a pathological slowdown, not the benchmark
 
 

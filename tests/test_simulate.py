@@ -20,7 +20,8 @@ def default() -> Scenario:
 
 
 def test_mean_converges_to_the_exact_value(default):
-    s = default.with_overrides({"uncertainty": {}})   # only stage outcomes are random
+    # Only stage outcomes are random.
+    s = default.with_overrides({"uncertainty": {}, "timing": None, "correlation": []})
     exact = fm.run(s)
     m = fm.simulate(s, paths=20_000, seed=7)
     for column, value in (("company_npv", exact.rnpv.total),
@@ -62,7 +63,8 @@ def test_result_object(default):
 
 def test_unsupported_uncertainty_is_refused(default):
     s = default.with_overrides({"uncertainty": {"company.min_cash":
-                                                {"dist": "uniform", "low": 0.0, "high": 1.0}}})
+                                                {"dist": "uniform", "low": 0.0, "high": 1.0}},
+                                "correlation": []})
     with pytest.raises(fm.InputError, match="uncertainty.company.min_cash"):
         fm.simulate(s, paths=10, seed=1)
 

@@ -393,8 +393,20 @@ def program_parts(model: ProgramModel, tables: ProgramTables, scenario: Scenario
 
 
 def _spread_rows(first: np.ndarray, last: np.ndarray, months: int) -> np.ndarray:
-    """Share of each row's window [first, last] in each month, shape (R, T)."""
+    """Share of each row's window [first, last] in each month, shape (R, T).
+
+    An empty window puts everything in the month holding ``first``, as a
+    point would be booked (:func:`month_index`).
+    """
     edges = np.arange(months + 1, dtype=float)
-    lo, hi = first[:, None], np.maximum(last, first + 1e-9)[:, None]
+    empty = last <= first
+    lo, hi = first[:, None], np.where(empty, first + 1.0, last)[:, None]
     overlap = np.clip(np.minimum(edges[None, 1:], hi) - np.maximum(edges[None, :-1], lo), 0, None)
-    return overlap / (hi - lo)
+    share = overlap / (hi - lo)
+    if empty.any():
+        rows = np.nonzero(empty)[0]
+        share[rows] = 0.0
+        at = month_index(first[rows], months)
+        inside = at < months
+        share[rows[inside], at[inside]] = 1.0
+    return share

@@ -50,8 +50,8 @@ def irr_rows(price: float, amounts: np.ndarray, years: np.ndarray) -> np.ndarray
     rows = np.arange(live.size)               # positions in ``g`` still iterating
     for _ in range(_MAX_STEPS):
         e = np.exp(np.multiply.outer(-g[rows], years))
-        value = np.einsum("rq,rq->r", a, e) - price
-        slope = -np.einsum("rq,rq->r", weighted, e)
+        value = (a * e).sum(axis=1) - price        # row-wise sums: no row depends on another
+        slope = -(weighted * e).sum(axis=1)
         step = value / slope
         g[rows] -= step
         going = np.abs(step) > _TOLERANCE * np.maximum(1.0, np.abs(g[rows]))

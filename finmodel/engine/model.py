@@ -352,15 +352,17 @@ class Engine:
               for i in range(len(s.company.burn))], np.zeros(rows)), -1)[:, :-1]
         runway_months, out_index = self._runway(work, opening, levels)
         n = self.overhead_months
-        pv_overhead = np.einsum("rk,kt,rt->r", levels, self.burn_shapes[:, :n],
-                                np.broadcast_to(work.discount(0, n), (rows, n)))
+        # Row-wise sums (not BLAS): a row's result must not depend on its batch.
+        d = np.broadcast_to(work.discount(0, n), (rows, n))
+        pv_overhead = sum(levels[:, i] * (d * shape[:n]).sum(axis=1)
+                          for i, shape in enumerate(self.burn_shapes))
         pv_funding = np.zeros(rows)
         for currency, flow in self.native_funding.items():
             funded = np.nonzero(flow)[0]
             if funded.size:
                 stop = funded[-1] + 1
                 pv_funding = pv_funding + work.fx[currency] * (
-                    work.discount(0, stop) @ flow[:stop])
+                    work.discount(0, stop) * flow[:stop]).sum(axis=1)
         equity = opening + company_npv + pv_funding - pv_overhead
         per_share = value_per_share(equity, s.capital.shares_outstanding, self.warrant_shares,
                                     self.warrant_proceeds)
@@ -393,8 +395,7 @@ class Engine:
         rows = part.coef.shape[0] if isinstance(part, Stream) else part.flow.shape[0]
         if hi <= lo:
             return np.zeros(rows)
-        return np.einsum("rt,rt->r", part.dense(lo, hi),
-                         np.broadcast_to(work.discount(lo, hi), (rows, hi - lo)))
+        return (part.dense(lo, hi) * work.discount(lo, hi)).sum(axis=1)
 
     def _stream_cpv(self, part: Stream, work: _Rows, month: np.ndarray) -> np.ndarray:
         """PV of a stream's table row (coefficient 1) summed over months ``0..month``, (R,).
@@ -410,8 +411,7 @@ class Engine:
             cache[key] = (work.expansion.cumulative(part.table, rows), position)
         cumulative, position = cache[key]
         coefficients = cumulative[position[part.index], np.maximum(month, 0)]
-        value = np.einsum("rn,rn->r", coefficients, np.broadcast_to(
-            work.expansion.powers, coefficients.shape))
+        value = (coefficients * work.expansion.powers).sum(axis=1)
         return np.where(month < 0, 0.0, value)
 
     def _waterfall_streams(self, work: _Rows, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -487,7 +487,7 @@ class Engine:
         work.holders, work.cumulative = holders, cumulative
         d = np.broadcast_to(work.discount(lo, hi), holders.shape)
         ends = self._quarters(work)
-        return np.einsum("rt,rt->r", holders, d), (ends, paid[:, np.minimum(ends, hi - 1) - lo])
+        return (holders * d).sum(axis=1), (ends, paid[:, np.minimum(ends, hi - 1) - lo])
 
     def _holder_irr(self, irr_amounts, rows: int) -> np.ndarray:
         """Holders' IRR per row from cumulative payments at quarter ends."""
@@ -515,7 +515,7 @@ class Engine:
     def _net(self, work: _Rows, levels: np.ndarray, rows: np.ndarray, lo: int, hi: int
              ) -> np.ndarray:
         """Net cash flow of the selected rows in months ``lo:hi``, (n, hi - lo)."""
-        net = -(levels[rows] @ self.burn_shapes[:, lo:hi])
+        net = -sum(levels[rows, i, None] * shape[lo:hi] for i, shape in enumerate(self.burn_shapes))
         for currency, flow in self.native_inflows.items():
             if flow[lo:hi].any():
                 net += work.fx[currency][rows, None] * flow[lo:hi]
