@@ -432,7 +432,9 @@ class Engine:
         hi = work.hi = max(b for _, b in spans + work.window)
         feed = np.full((rows, hi - lo), self.received)
         for part in work.fed:
-            feed += part.coef[:, None] * part.cumulative[part.index, lo:hi]
+            gathered = part.cumulative[part.index, lo:hi]
+            gathered *= part.coef[:, None]
+            feed += gathered
         work.cumulative = feed
 
         def at(month: np.ndarray) -> np.ndarray:
@@ -443,7 +445,7 @@ class Engine:
 
         bounds = np.concatenate([[0.0], self.waterfall.breakpoints])
         reach = [np.zeros(rows, dtype=np.intp) if self.received >= b
-                 else lo + (feed < b).sum(axis=1) for b in bounds]
+                 else lo + np.count_nonzero(feed < b, axis=1) for b in bounds]
         reach = [np.where(r >= hi, months, r) for r in reach]
         pv = np.zeros(rows)
         for k, (_, share) in enumerate(self.waterfall.tiers):
