@@ -125,14 +125,16 @@ def _run(args: argparse.Namespace) -> int:
 def _extract(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from .extract import dump_terms, extract_file, render_table
+    from .extract import dump_terms, extract_file, extract_many, render_table
 
     terms = []
     for path in args.files:  # read every file first: a bad one stops before anything is written
         terms.extend(extract_file(path, published=args.published, currency=args.currency))
     Console().print(render_table(terms))
     if args.out is not None:
-        dump_terms(terms, args.out)
+        # With the releases' dates, issuers and the aliases, so 'finmodel draft' needs no rereading.
+        dump_terms(extract_many(args.files, currency=args.currency, published=args.published),
+                   args.out)
         print(f"{len(terms)} terms written to {args.out}")
     return 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import finmodel as fm
 from finmodel.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +105,35 @@ def test_extract_bad_file_exits_2_and_writes_nothing(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "missing.txt" in done.stderr
     assert not out.exists()
+
+
+def test_extract_then_draft_gives_a_scenario_that_loads(tmp_path):
+    seeds = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip("seed releases not beside the project")
+    terms, scenario = tmp_path / "terms.yaml", tmp_path / "scenario.yaml"
+    assert main(["extract", *map(str, seeds), "-o", str(terms)]) == 0
+    assert main(["draft", str(terms), "-o", str(scenario)]) == 0
+    drafted = fm.load_scenario(scenario)
+    assert drafted.rcu is not None and drafted.rcu.units == 29_465
+    assert main(["draft", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "x.yaml")]) == 2
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_simulate_writes_samples_and_refuses_unknown_formats(tmp_path, capsys):
+    out = tmp_path / "paths.csv"
+    assert main(["simulate", "--paths", "3000", "--seed", "4", "--out", str(out)]) == 0
+    assert "3,000 paths written" in capsys.readouterr().out
+    import pandas as pd
+
+    frame = pd.read_csv(out)
+    assert len(frame) == 3_000 and {"company_npv", "holder_irr", "per_share"} <= set(frame)
+    assert main(["simulate", "--paths", "10", "--out", str(tmp_path / "x.txt")]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["simulate", "--paths", "0"]) == 2
+
+
+def test_sensitivity_prints_tornado_and_sobol(capsys):
+    assert main(["sensitivity", "--n", "256"]) == 0
+    out = capsys.readouterr().out
+    assert "Tornado" in out and "Sobol indices" in out

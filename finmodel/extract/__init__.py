@@ -20,16 +20,35 @@ Assumptions (documented here once; every rule module says what it reads):
 - The release date comes from the dateline; when it has no year the year is
   inferred from the release's forward-looking phrases, or left unknown (never
   guessed silently); ``published`` overrides both.
+- A cash balance's date ("as at March 31", "at the end of the quarter", "at
+  year end") counts back from the release to the last such day; fiscal years
+  are taken to be calendar years (see :mod:`.dates`).
+- A warrant term given as a duration expires that long after the closing date
+  the release states, else after the release date.
+- When a release guides one event several times, the body mention with the
+  narrowest period is its guidance (:func:`preferred_guidance`).
+- :func:`write_draft` turns a terms file into a scenario skeleton whose facts
+  cite their release lines and whose assumptions are explained (:mod:`.draft`).
 """
 
 from .core import Analysis, analyse, extract, extract_file, read_release
 from .dateline import Dateline
-from .history import Document, Extraction, extract_many
-from .io import dump_terms, render_table, term_to_record, terms_to_records
+from .draft import draft_scenario, draft_yaml, write_draft
+from .history import Document, Extraction, extract_many, preferred_guidance
+from .io import (
+                 TermsFile,
+                 dump_terms,
+                 read_terms,
+                 record_to_term,
+                 render_table,
+                 term_to_record,
+                 terms_to_records,
+)
 from .terms import KINDS, Term
 
 __all__ = [
-    "KINDS", "Analysis", "Dateline", "Document", "Extraction", "Term", "analyse",
-    "dump_terms", "extract", "extract_file", "extract_many", "read_release", "render_table",
-    "term_to_record", "terms_to_records",
+    "KINDS", "Analysis", "Dateline", "Document", "Extraction", "Term", "TermsFile", "analyse",
+    "draft_scenario", "draft_yaml", "dump_terms", "extract", "extract_file", "extract_many",
+    "preferred_guidance", "read_release", "read_terms", "record_to_term", "render_table",
+    "term_to_record", "terms_to_records", "write_draft",
 ]

@@ -19,8 +19,8 @@ _LIST_REACH = 40  # sentences a list item may be from its title / lead-in
 
 #: Kinds whose program may come from the paragraph's subject, not only the sentence.
 PROGRAM_KINDS = frozenset({
-    "milestone_total", "royalty_rate", "program_phase", "expected_event", "license_deal",
-    "enrollment", "sales_forecast", "funding_commitment", "equity_stake",
+    "milestone_total", "royalty_rate", "royalty_tier", "program_phase", "expected_event",
+    "license_deal", "enrollment", "sales_forecast", "funding_commitment", "equity_stake",
 })
 #: Company-level kinds: never tied to a program.
 COMPANY_KINDS = frozenset({

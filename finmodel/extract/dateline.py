@@ -18,6 +18,7 @@ left unknown rather than guessed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -59,7 +60,8 @@ class Dateline:
 
     ``how`` is ``"dateline"`` (date and year written), ``"inferred"`` (year
     inferred, see ``evidence``), ``"given"`` (the caller's ``published``) or
-    ``"unknown"``.  ``start`` is the dateline's offset (where the body starts).
+    ``"unknown"``.  ``start`` is the dateline's offset (where the body starts)
+    and ``line`` its 1-based line (None when no dateline was found).
     """
 
     date: date | None
@@ -67,6 +69,7 @@ class Dateline:
     evidence: str | None = None
     start: int = 0
     issuer: str | None = None
+    line: int | None = None
 
 
 def _find(text: str) -> tuple[re.Match[str], int, str | None] | None:
@@ -148,6 +151,12 @@ def read_dateline(text: str, lay: Layout, published: date | None = None) -> Date
     found = _find(text)
     if found is None:
         return Dateline(published, "given" if published else "unknown")
+    return dataclasses.replace(_read_found(text, lay, published, found),
+                               line=lay.line(found[1]))
+
+
+def _read_found(text: str, lay: Layout, published: date | None,
+                found: tuple[re.Match[str], int, str | None]) -> Dateline:
     m, start, issuer = found
     if published is not None:
         return Dateline(published, "given", None, start, issuer)

@@ -20,6 +20,7 @@ rates, license deals.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -113,7 +114,36 @@ def phase_terms(ctx: Context) -> list[Term]:
                         attrs={"phase": name})
         if program not in best or rank > best[program][0]:
             best[program] = (rank, term)
+    for program, term in _marketed(ctx):
+        best[program] = (5.0, term)
     return [term for _, term in best.values()]
+
+
+# "X is marketed in Europe", "X was approved by the FDA", "X is now commercially available"
+_MARKETED_RE = re.compile(
+    r"\b(?:is|are|has\sbeen|have\sbeen|was|were)\s(?:now\s|currently\s|already\s)?"
+    r"(?:marketed|approved|launched|commercially\savailable|on\sthe\smarket|sold)\b"
+    r"(?!\sfor\s(?:a\s|the\s)?(?:Phase|clinical|trial))",
+    re.IGNORECASE,
+)
+_MARKETED_REACH = 60  # characters between the program's name and the verb, at most
+
+
+def _marketed(ctx: Context) -> Iterator[tuple[str, Term]]:
+    """Programs stated to be on the market (phase ``approved``), in present or past tense."""
+    text = ctx.text
+    for m in _MARKETED_RE.finditer(text):
+        if m.start() < ctx.body_start or ctx.lay.in_boilerplate(m.start()):
+            continue
+        lo, _ = ctx.clause(m.start())
+        window = max(lo, m.start() - _MARKETED_REACH)
+        program = ctx.programs.nearest(m.start(), m.start(), window, m.start())
+        if program is None:
+            continue
+        start = ctx.programs.starts[bisect.bisect_left(ctx.programs.starts, window)]
+        yield program, ctx.term("program_phase", start, m.end(), program=program,
+                                counterparty=ctx.counterparty_for(start, m.end()),
+                                attrs={"phase": "approved"})
 
 
 _STATUS_BEFORE_RE = re.compile(
@@ -327,6 +357,7 @@ def runway_terms(ctx: Context) -> list[Term]:
 
 # --------------------------------------------------------------------------- royalties
 
+_CURRENCY_MARK_RE = re.compile(r"\$|€|£|¥|\b(?:USD|EUR|CAD|GBP|CHF|AUD|SEK|DKK|JPY)\b")
 _ROYALTY_WORD_RE = re.compile(r"\broyalt(?:y|ies)\b", re.IGNORECASE)
 _SHARE_OF_RE = re.compile(r"\s?of\s(?:the\s)?(?:royalt|net royalt)", re.IGNORECASE)
 
@@ -354,10 +385,11 @@ def royalty_rate_terms(ctx: Context) -> list[Term]:
         before = _ROYALTY_WORD_RE.search(text, max(lo, pct.start - 40), pct.start)
         after = _ROYALTY_WORD_RE.match(text, pct.end + 1) if pct.end < hi else None
         r = after or before
-        if r is None or re.search(r"\$|€|£", text[min(r.end(), pct.start):max(r.start(), pct.end)]):
+        if r is None or _CURRENCY_MARK_RE.search(text, min(r.end(), pct.start),
+                                                  max(r.start(), pct.end)):
             continue
         if re.match(r"^[^;]{0,30}?(?:up to|until|below|above|between|over)\s", text[pct.end:hi]) \
-                and re.search(r"\$|€|£", text[pct.end:min(hi, pct.end + 50)]):
+                and _CURRENCY_MARK_RE.search(text, pct.end, min(hi, pct.end + 50)):
             continue  # a tier: see royalty_tier
         start, end = min(r.start(), pct.start), max(r.end(), pct.end)
         terms.append(ctx.term(

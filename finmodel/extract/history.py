@@ -24,11 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from finmodel.periods import parse_period
+
 from .core import Analysis, analyse, read_release
 from .programs import NAME_SORTS
 from .terms import Term
 
-__all__ = ["Extraction", "extract_many"]
+__all__ = ["Document", "Extraction", "extract_many", "preferred_guidance"]
 
 _DEAL_KINDS = frozenset({"license_deal", "milestone_total", "royalty_rate"})
 _ORG_TAIL_RE = re.compile(
@@ -128,12 +130,50 @@ def _fact_key(term: Term) -> tuple:
 
 @dataclass(frozen=True)
 class Document:
-    """One release of an :class:`Extraction`: where its date came from."""
+    """One release of an :class:`Extraction`: its date, where the date came from, its issuer.
+
+    ``line`` is the 1-based line of the dateline (None when none was found).
+    """
 
     source: str | None
     published: date | None
     how: str
     evidence: str | None
+    issuer: str | None = None
+    line: int | None = None
+
+
+def _guidance_key(term: Term, published: date | None) -> tuple:
+    """Sort key of one mention of a guided event: the preferred mention sorts first."""
+    period = term.period
+    start = max(period.start, published) if published and period.end >= published else period.start
+    text = term.attrs.get("period_text") or ""
+    relative = parse_period(text) is None
+    return term.boilerplate, (period.end - start).days, relative, term.span
+
+
+def preferred_guidance(mentions: Iterable[Term], published: date | None = None) -> Term:
+    """The mention that states a release's guidance for one event.
+
+    A release often guides the same event more than once (a quote from the
+    CEO, the program section, the forward-looking statements).  The one kept:
+
+    1. in the body, not the boilerplate (which repeats the body);
+    2. the narrowest period once clipped to the release date, i.e. the most
+       specific statement ("in Q3/08" over "later this year"; "in the second
+       half of 2008" and "before the end of the calendar year" tie in July);
+    3. at a tie, a phrase that names its own dates ("second half of 2008")
+       over one that needs the release date to be read ("later this year");
+    4. then the first in the text.
+
+    Parameters
+    ----------
+    mentions : iterable of Term
+        ``expected_event`` terms of one release, program and event, with periods.
+    published : datetime.date, optional
+        The release date.
+    """
+    return min(mentions, key=lambda t: _guidance_key(t, published))
 
 
 @dataclass
@@ -167,17 +207,17 @@ class Extraction:
 
         ``slip_days`` is the shift of the guided period's midpoint against the
         first guidance for the same (program, event). Releases with an unknown
-        date are left out.
+        date are left out. When a release guides an event more than once, the
+        mention kept is the one :func:`preferred_guidance` picks.
         """
         published = {d.source: d.published for d in self.documents}
-        rows = {}
+        groups: dict[tuple, list[Term]] = {}
         for t in self.all_terms:
             day = published.get(t.source)
             if t.kind != "expected_event" or t.period is None or day is None or not t.program:
                 continue
-            key = (t.program, t.attrs.get("event"), day)
-            if key not in rows or (rows[key].boilerplate and not t.boilerplate):
-                rows[key] = t
+            groups.setdefault((t.program, t.attrs.get("event"), day), []).append(t)
+        rows = {key: preferred_guidance(ts, key[2]) for key, ts in groups.items()}
         records = [{"program": p, "event": e, "published": d, "period_start": t.period.start,
                     "period_end": t.period.end, "source": t.source, "quote": t.quote}
                    for (p, e, d), t in rows.items()]
@@ -244,7 +284,8 @@ def _analyse_item(item: str | Path, published: date | None, currency: str | None
     return analyse(item, published, None, currency)
 
 
-def extract_many(items: Iterable[str | Path], *, currency: str | None = None) -> Extraction:
+def extract_many(items: Iterable[str | Path], *, currency: str | None = None,
+                 published: date | None = None) -> Extraction:
     """Extract several releases and resolve them against each other.
 
     Parameters
@@ -253,6 +294,9 @@ def extract_many(items: Iterable[str | Path], *, currency: str | None = None) ->
         File paths, or release texts.  Texts are labelled ``"#1"``, ``"#2"``...
     currency : str, optional
         Reporting currency for bare ``$`` (else inferred per release).
+    published : datetime.date, optional
+        Release date of every item, overriding their datelines (for one
+        release, or several of the same day).
 
     Returns
     -------
@@ -265,7 +309,7 @@ def extract_many(items: Iterable[str | Path], *, currency: str | None = None) ->
     """
     analyses = []
     for n, item in enumerate(items, start=1):
-        a = _analyse_item(item, None, currency)
+        a = _analyse_item(item, published, currency)
         if a.source is None:
             a = Analysis(f"#{n}", [t.replace(source=f"#{n}") for t in a.terms], a.dateline,
                          a.aliases, a.name_sorts)
@@ -281,6 +325,6 @@ def extract_many(items: Iterable[str | Path], *, currency: str | None = None) ->
     for t in sorted(all_terms, key=lambda t: (t.boilerplate, rank[t.source], t.span)):
         unique.setdefault(_fact_key(t), t)
     terms = sorted(unique.values(), key=lambda t: (rank[t.source], t.span))
-    documents = [Document(a.source, a.dateline.date, a.dateline.how, a.dateline.evidence)
-                 for a in analyses]
+    documents = [Document(a.source, a.dateline.date, a.dateline.how, a.dateline.evidence,
+                          a.dateline.issuer, a.dateline.line) for a in analyses]
     return Extraction(documents, all_terms, terms, aliases)

@@ -47,6 +47,15 @@ _NOT_INN = frozenset({
     "dipeptide", "tripeptide", "statistic", "thermostat", "rheostat", "ecostat", "biostat",
     "accept", "concept", "intercept", "percept", "precept", "except",
 })
+_FIRM_AFTER_RE = re.compile(  # "Halvorsen Pharma", "Andersen & Co"
+    r"\s(?:(?:Pharma|Pharmaceuticals?|Therapeutics|Biosciences|Bio|Biotech|Biologics|Holdings|"
+    r"Capital|Partners|Ventures|Laboratories|Labs|Inc|Corp|Ltd|LLC|AG|AS|ASA|AB|SA|NV|N\.V|"
+    r"GmbH|plc|Group|Foundation|Institute|University)\b|&\s)")
+_PERSON_BEFORE_RE = re.compile(
+    r"(?:\b(?:Dr|Mr|Ms|Mrs|Prof)\.?\s|\b(?:said|says|stated|commented|added|noted|by)\s"
+    r"[A-Z][a-z]{1,15}\s(?:[A-Z]\.\s)?)$")
+_PERSON_AFTER_RE = re.compile(r",\s(?:Chief|CEO|CFO|COO|President|Director|Vice|Head|Chair|"
+                              r"Ph\.D|M\.D|Founder|Executive|Senior)\b")
 _SECTION_RE = re.compile(
     r"[\W]{0,4}(?P<name>[A-Z][\w-]{2,30}(?:™|®|\(TM\))?)\s?\((?P<desc>[^()\n]{3,200})\)\s?:"
 )
@@ -137,13 +146,28 @@ def _candidates(text: str, section_starts: list[int]) -> dict[str, tuple[str, st
             continue
         if digits >= 3 or ("-" in name and _development_use(text, m.start(), m.end())):
             names.setdefault(name.lower(), (name, "code"))
+    # INN-like name -> (seen in lower case, seen as a firm or a person)
+    proper: dict[str, tuple[bool, bool]] = {}
     for regex, check, sort in ((_TRADE_RE, None, "trade"), (_INN_RE, _is_inn, "inn")):
         for m in regex.finditer(text):
             name = _clean(m["name"])
             if check and not check(name):
                 continue
+            if sort == "inn":
+                key = name.lower()
+                firm_or_person = bool(_FIRM_AFTER_RE.match(text, m.end())
+                                      or _PERSON_BEFORE_RE.search(text, max(0, m.start() - 40),
+                                                                  m.start())
+                                      or _PERSON_AFTER_RE.match(text, m.end()))
+                lower, seen = proper.get(key, (False, False))
+                proper[key] = (lower or name[0].islower(), seen or firm_or_person)
             if _development_use(text, m.start(), m.end()):
                 names.setdefault(name.lower(), (name, sort))
+    for key, (lower, firm_or_person) in proper.items():
+        # "Halvorsen Pharma", "said Lars Andersen": a name with a drug-like ending, never
+        # written in lower case as INNs are, is a firm or a person
+        if firm_or_person and not lower and names.get(key, ("", ""))[1] == "inn":
+            del names[key]
     for start in section_starts:
         m = _SECTION_RE.match(text, start)
         if m:

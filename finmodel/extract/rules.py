@@ -19,7 +19,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from finmodel.periods import Period
+
 from .context import Context
+from .dates import as_of_phrases, closing_date, expiry, find_durations
 from .money import Money, find_money
 from .numbers import NUMBER, find_counts, find_percents, parse_number
 from .terms import Term
@@ -189,8 +192,47 @@ def _warrant(ctx: Context, m: Money, lo: int, hi: int) -> Term | None:
         fields["attrs"] = {**fields["attrs"], "count": counts[-1].value}
     if period is not None:
         fields["attrs"] = {**fields["attrs"], "period_text": period.text}
-    return ctx.term("warrant", w.start(), end, unit="per_share", period=period and period.period,
+        found = period.period
+    else:
+        found, end, extra = _warrant_term(ctx, lo, m.end, hi, end)
+        fields["attrs"] = {**fields["attrs"], **extra}
+    return ctx.term("warrant", w.start(), end, unit="per_share", period=found,
                     counterparty=_agent(ctx, w.start()), **fields)
+
+
+def _warrant_term(ctx: Context, lo: int, after: int, hi: int, end: int) -> tuple:
+    """Expiry of a warrant whose term is a duration ("exercisable for five years").
+
+    Looks in the warrant's clause ("five-year warrants" may come before the
+    word the term starts at), then in the next sentence when it speaks of
+    warrants and states no price of its own.  Returns (period or None, quote
+    end, attrs).
+    """
+    text = ctx.text
+    durations = find_durations(text, lo, hi)
+    if not durations:
+        i = ctx.sentence_index(after) + 1
+        if i < len(ctx.sentences):
+            s = ctx.sentences[i]
+            if _WARRANT_RE.search(text, s.start, s.end) and not find_money(
+                    text, ctx.currency, s.start, s.end):
+                durations = find_durations(text, s.start, s.end)
+    if not durations:
+        return None, end, {}
+    d = durations[0]
+    attrs = {"period_text": d.text, "term_months": d.months}
+    if d.offset_months:
+        attrs["starts_after_months"] = d.offset_months
+    end = max(end, d.end) if d.start < hi else end
+    if ctx.published is None:
+        return None, end, attrs
+    closing = ctx.cache.get("closing")
+    if "closing" not in ctx.cache:
+        closing = ctx.cache["closing"] = closing_date(text, ctx.periods, ctx.published)
+    start = closing or ctx.published
+    attrs["expiry_from"] = "closing" if closing else "release"
+    day = expiry(d, start)
+    return Period(day, day), end, attrs
 
 
 _AGENT_RE = re.compile(r"\b(?:agents?|underwriters?|placement|broker|advis[eo]rs?)\b", re.IGNORECASE)
@@ -308,7 +350,7 @@ def _cued(ctx: Context, m: Money, lo: int, hi: int) -> Term | None:
     fields = _money_fields(m)
     unit = m.per
     if cue.kind in ("burn_rate", "sales_forecast"):
-        unit = unit or _period_unit(text, lo, hi, near=c.start())
+        unit = unit or _period_unit(text, lo, hi, near=c.start()) or _whole_year_after(ctx, m, hi)
     if cue.kind == "sales_forecast" and not m.explicit_currency and _US_MARKET_RE.search(
             text, start, end):
         fields["currency"] = "USD"  # sales in the US market are dollars, whoever reports them
@@ -324,6 +366,18 @@ def _cued(ctx: Context, m: Money, lo: int, hi: int) -> Term | None:
     counterparty = None if cue.kind in ("cash", "burn_rate") else ctx.counterparty_for(
         start, end, paragraph=paragraph)
     return ctx.term(cue.kind, start, end, unit=unit, counterparty=counterparty, **fields)
+
+
+def _whole_year_after(ctx: Context, m: Money, hi: int) -> str | None:
+    """"annual" when a whole year follows the amount ("$20 million in 2014")."""
+    for p in ctx.periods_in(m.end, min(hi, m.end + 30)):
+        if p.start - m.end <= 2 and _WHOLE_YEAR_RE.match(p.text):
+            return "annual"
+    return None
+
+
+_WHOLE_YEAR_RE = re.compile(r"(?:in|for|during|over)\s(?:the\s)?(?:(?:fiscal|calendar)\s"
+                            r"(?:year\s)?)?(?:19|20)\d\d$", re.IGNORECASE)
 
 
 def _financing_attrs(ctx: Context, m: Money) -> dict:
@@ -370,7 +424,76 @@ def money_terms(ctx: Context) -> list[Term]:
                 terms.append(term)
                 break
     terms.extend(_multiple_caps(ctx))
-    return terms
+    return [_dated_cash(ctx, t, monies) if t.kind == "cash" else
+            _previous_burn(ctx, t, monies) if t.kind == "burn_rate" else t for t in terms]
+
+
+_EXISTING_RE = re.compile(r"\b(?:existing|current)\s$", re.IGNORECASE)
+
+
+def _dated_cash(ctx: Context, term: Term, monies: list[Money]) -> Term:
+    """A cash balance with the day it was measured, when its sentence says it.
+
+    The nearest balance-date phrase after the amount (before the next amount)
+    wins, else the nearest one before it (after the previous amount); see
+    :mod:`.dates`.  The quote grows to include the phrase.  A balance called
+    "existing" or "current" gets ``attrs["scope"] = "existing"``: it leaves
+    out money the same release raises.
+    """
+    s = ctx.sentences[ctx.sentence_index(term.span[0])]
+    money = _money_of(term, monies)
+    if money is None:
+        return term
+    existing = _EXISTING_RE.search(ctx.text, max(s.start, term.span[0] - 12), term.span[0])
+    if existing:  # "existing cash of ...": the balance before the money this release raises
+        term = ctx.term("cash", existing.start(), term.span[1], value=term.value,
+                        value_high=term.value_high, currency=term.currency, unit=term.unit,
+                        program=term.program, counterparty=term.counterparty,
+                        attrs={**term.attrs, "scope": "existing"})
+    starts = [m.start for m in monies]
+    i = bisect.bisect_left(starts, money.start)
+    prev_end = max(s.start, monies[i - 1].end) if i > 0 else s.start
+    next_start = min(s.end, monies[i + 1].start) if i + 1 < len(monies) else s.end
+    phrases = as_of_phrases(ctx.text, s.start, s.end, ctx.published,
+                            ctx.periods_in(s.start, s.end))
+    after = [p for p in phrases if money.end <= p.start and p.end <= next_start]
+    before = [p for p in phrases if prev_end <= p.start and p.end <= money.start]
+    chosen = after[0] if after else (before[-1] if before else None)
+    if chosen is None:
+        return term
+    start, end = min(term.span[0], chosen.start), max(term.span[1], chosen.end)
+    return ctx.term("cash", start, end, value=term.value, value_high=term.value_high,
+                    currency=term.currency, unit=term.unit, program=term.program,
+                    counterparty=term.counterparty, period=Period(chosen.day, chosen.day),
+                    attrs={**term.attrs, "period_text": chosen.text})
+
+
+def _money_of(term: Term, monies: list[Money]) -> Money | None:
+    """The amount a money term was built on: the last one in its quote with its value."""
+    found = None
+    for m in monies:
+        if m.start >= term.span[1]:
+            break
+        if m.start >= term.span[0] and m.value == term.value and m.value_high == term.value_high:
+            found = m
+    return found
+
+
+_PREVIOUS_RE = re.compile(
+    r"(?:\b(?:down|reduced|decreased|lowered|cut|falling|fell)\sfrom\s(?:[\w-]+\s){0,4}|"
+    r"\bpreviously\b[^.;$€£]{0,40}|\bfrom\s(?:a\s|an\s|the\s)?(?:previous|prior|earlier|"
+    r"former)\b[^.;$€£]{0,40})$",
+    re.IGNORECASE,
+)
+
+
+def _previous_burn(ctx: Context, term: Term, monies: list[Money]) -> Term:
+    """Mark a burn level the release says it is moving away from ("down from $9 million")."""
+    money = _money_of(term, monies)
+    if money is None or not _PREVIOUS_RE.search(ctx.text, max(0, money.start - 60),
+                                                 money.start):
+        return term
+    return term.replace(attrs={"level": "previous"})
 
 
 def _multiple_caps(ctx: Context) -> Iterator[Term]:
@@ -399,6 +522,8 @@ _OWN_RE = re.compile(
 )
 _HOLDER_RE = re.compile(r"\brepresenting\b|\bbeneficial\w*|\boutstanding\b|\bholding\b|"
                         r"\bvoting control\b", re.IGNORECASE)
+_TOTAL_SHARES_RE = re.compile(r"\s(?:(?:were|are)\s)?(?:issued\sand\s)?outstanding\b",
+                              re.IGNORECASE)
 _SKIP_SHARES_RE = re.compile(r"\bwarrants?\b|\bconver(?:t|ted|sion)\b|\boptions?\b|"
                              r"\bper (?:unit|share)\b",
                              re.IGNORECASE)
@@ -420,6 +545,10 @@ def _share_terms(ctx: Context) -> Iterator[Term]:
             pct = next((p for p in find_percents(text, m.end(), min(hi, m.end() + 60))), None)
             end = pct.end if pct else m.end()
             attrs = {"percent": pct.value} if pct else {}
+            total = _TOTAL_SHARES_RE.match(text, m.end())
+            if pct is None and total:
+                attrs["total"] = True  # "93,616,000 common shares issued and outstanding"
+                end = total.end()
             yield ctx.term("shares", m.start(), end, value=count, unit=unit, attrs=attrs,
                            counterparty=ctx.counterparty_for(m.start(), m.end()))
 

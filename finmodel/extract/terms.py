@@ -60,7 +60,17 @@ class Term:
         Kind-specific fields: ``share`` (royalty tier), ``count`` (units,
         shares), ``low``/``high``/``descriptor`` (qualitative royalty),
         ``phase``, ``event``, ``instrument``, ``percent``, ``amount_before``,
-        ``qualifier`` (``approximately``, ``up_to``, ``or_less``), ``period_text``.
+        ``qualifier`` (``approximately``, ``up_to``, ``or_less``), ``period_text``;
+        ``scope="existing"`` (a cash balance before the money the release
+        raises), ``level="previous"`` (a burn level being left behind),
+        ``total`` (shares: the count outstanding), ``term_months``,
+        ``starts_after_months`` and ``expiry_from`` (``closing``/``release``:
+        a warrant whose expiry comes from a stated term).
+
+    Notes
+    -----
+    ``period`` of a ``cash`` term is the single day the balance was measured
+    ("as at March 31, 2008"); of a ``warrant`` term, its expiry day.
     """
 
     kind: str
