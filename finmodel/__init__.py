@@ -11,16 +11,11 @@ from .errors import ExtractionError, FinmodelError, InputError
 from .extract import Extraction, Term, extract, extract_file, extract_many
 from .periods import Period, parse_period
 from .scenario import Scenario, load_scenario, save_scenario
+from .report import report  # matplotlib itself loads only when a chart is drawn
 from .sensitivity import sobol, spider, tornado
 from .simulate import Simulation, simulate
 from .valuation import Valuation, compare, run
 
-
-def report(*args, **kwargs):
-    """Write the PDF, PNG and xlsx report of a scenario (see :func:`finmodel.report.report`)."""
-    from .report import report as write_report  # matplotlib loads only when a report is made
-
-    return write_report(*args, **kwargs)
 
 __all__ = [
     "Extraction",
