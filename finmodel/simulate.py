@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ _SOBOL_KEY = 2**32 - 1
 OUTPUTS = ("company_npv", "holder_npv", "holder_irr", "runway_months", "per_share")
 """Numeric outputs per path, in every :class:`Simulation` and :meth:`PathModel.evaluate`."""
 
-_READ_PER_ROW = (
+_READ_PER_ROW = re.compile(
     r"^(company\.cash\.amount|company\.burn\.\d+\.annual|discounting\.rate|fx\.[A-Z]{3}"
     r"|programs\.\w+\.(sales\.peak|royalty\.tiers\.\d+\.rate|milestones\.schedule\.\d+\.amount"
     r"|stages\.\w+\.(probability|cost)))$")
@@ -175,7 +176,7 @@ class PathModel:
 
     def __init__(self, scenario: Scenario):
         for path in scenario.uncertainty:
-            if not _matches(path):
+            if not _READ_PER_ROW.match(path):
                 raise InputError("the engine does not read this input per path, so uncertainty "
                                  "on it would be ignored", field=f"uncertainty.{path}")
         self.scenario = scenario
@@ -323,13 +324,6 @@ class PathModel:
         columns.update(sampled)
         columns.update(draws)
         return pd.DataFrame(columns)
-
-
-@lru_cache(maxsize=4)
-def _matches(path: str) -> bool:
-    import re
-
-    return re.match(_READ_PER_ROW, path) is not None
 
 
 # ---------------------------------------------------------------- samplers

@@ -16,7 +16,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .engine.company import burn_schedule, funding_draws
+from .engine.company import burn_schedule
 from .engine.model import FLOW_KINDS, Engine, Paths, scenario_values
 from .engine.programs import APPROVED, ProgramModel
 from .engine.runway import Runway
@@ -189,7 +189,7 @@ def run(scenario: Scenario) -> Valuation:
     rnpv = rnpv_result(scenario, models, paths, values)
     rcu = rcu_result(scenario, paths)
     capital = capital_result(scenario, paths, rnpv, rcu, burn_schedule(scenario, timeline),
-                             funding_draws(scenario, timeline))
+                             engine.funding)
     if rcu is not None:
         _ = rcu.irr_by_row  # part of the evaluation's cost, not of the first summary() call
     return Valuation(scenario, paths.runway, rnpv, rcu, capital, paths, outcomes, models,

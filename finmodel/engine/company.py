@@ -12,7 +12,7 @@ from ..scenario import Scenario
 from .timeline import Timeline
 
 __all__ = ["timeline_for", "burn_schedule", "opening_cash", "funding_draws", "financing_inflows",
-           "by_currency"]
+           "by_currency", "in_reporting_currency"]
 
 
 def timeline_for(scenario: Scenario) -> Timeline:
@@ -92,17 +92,13 @@ def by_currency(scenario: Scenario, timeline: Timeline) -> dict[str, dict[str, n
 
 
 def funding_draws(scenario: Scenario, timeline: Timeline) -> np.ndarray:
-    """Non-dilutive funding received each month, shape (T,).
+    """Non-dilutive funding received each month in the reporting currency, shape (T,).
 
     Each commitment is drawn evenly over its window; the part of the window
     before the valuation date counts as already received (it is in the cash
     balance) and is dropped.
     """
-    total = np.zeros(timeline.months)
-    for draw in scenario.company.funding:
-        share = timeline.spread(timeline.position(draw.start), timeline.position(draw.end))
-        total += draw.amount * scenario.fx_rate(draw.currency) * share
-    return total
+    return in_reporting_currency(scenario, by_currency(scenario, timeline)["funding"], timeline)
 
 
 def financing_inflows(scenario: Scenario, timeline: Timeline) -> np.ndarray:
@@ -110,9 +106,10 @@ def financing_inflows(scenario: Scenario, timeline: Timeline) -> np.ndarray:
 
     A raise dated on or before the valuation date lands in month 0.
     """
-    total = np.zeros(timeline.months)
-    for raise_ in scenario.company.financings:
-        k = timeline.month_of(raise_.date)
-        if k < timeline.months:
-            total[k] += raise_.amount * (1.0 - raise_.fees) * scenario.fx_rate(raise_.currency)
-    return total
+    return in_reporting_currency(scenario, by_currency(scenario, timeline)["financing"], timeline)
+
+
+def in_reporting_currency(scenario: Scenario, flows: dict[str, np.ndarray],
+                          timeline: Timeline) -> np.ndarray:
+    """Flows by currency (from :func:`by_currency`) summed at the scenario's FX rates."""
+    return sum((scenario.fx_rate(c) * f for c, f in flows.items()), np.zeros(timeline.months))

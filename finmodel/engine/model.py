@@ -24,8 +24,8 @@ import numpy as np
 
 from ..scenario import Scenario, _leaves
 from .capital import value_per_share
-from .company import (burn_schedule, by_currency, financing_inflows, funding_draws,
-                      opening_cash, timeline_for)
+from .company import (burn_schedule, by_currency, in_reporting_currency, opening_cash,
+                      timeline_for)
 from .flows import Part, Point, ProgramTables, Stream, program_parts
 from .irr import irr_rows
 from .programs import ProgramModel, Values
@@ -175,7 +175,8 @@ class _Rows:
     expansion: _Expansion | None = None
     window: list[tuple[int, int]] = field(default_factory=list)   # months the feed may move
     fx: dict[str, np.ndarray] = field(default_factory=dict)       # per-row rate by currency
-    pv: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    cpv: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """Cumulative-PV coefficients per (table, launch index array), built once per evaluation."""
 
     def discount(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
         """Discount factors of months ``lo:hi``, (R or 1, hi - lo)."""
@@ -246,9 +247,9 @@ class Engine:
         steps = len(s.company.burn)
         self.burn_shapes = np.stack([burn_schedule(s, timeline, [
             np.float64(1.0 if j == i else 0.0) for j in range(steps)]) for i in range(steps)])
-        self.funding = funding_draws(s, timeline)
-        self.financing = financing_inflows(s, timeline)
         native = by_currency(s, timeline)
+        self.funding = in_reporting_currency(s, native["funding"], timeline)
+        self.financing = in_reporting_currency(s, native["financing"], timeline)
         self.native_funding = native["funding"]
         self.native_inflows = {c: native["funding"].get(c, 0.0) + native["financing"].get(c, 0.0)
                                for c in {*native["funding"], *native["financing"]}}
@@ -280,11 +281,6 @@ class Engine:
 
     def _feeds(self, part: Part) -> bool:
         return part.pid in self.fed_pids and part.kind in self.fed_kinds
-
-    def discount(self, rate: float | np.ndarray) -> np.ndarray:
-        """Discount factors of every month, (R or 1, T)."""
-        log_rate = np.log1p(np.atleast_1d(np.asarray(rate, dtype=float)))
-        return np.exp(-log_rate[:, None] * self.years[None, :])
 
     # ------------------------------------------------------------------ evaluation
 
@@ -335,9 +331,7 @@ class Engine:
             work.expansion = expansion if expansion.usable else None
         company_npv = np.zeros(rows)
         for part in flows:
-            pv = self._pv(part, work)
-            work.pv[(part.pid, part.kind)] = work.pv.get((part.pid, part.kind), 0.0) + pv
-            company_npv += part.sign * pv
+            company_npv += part.sign * self._pv(part, work)
         if (detail or work.expansion is None
                 or not all(isinstance(p, Stream) for p in work.fed)):
             holder_npv, irr_amounts = self._waterfall(work, rows)
@@ -402,7 +396,7 @@ class Engine:
 
         ``month = -1`` gives 0.
         """
-        cache = work.__dict__.setdefault("_cpv", {})
+        cache = work.cpv
         key = (id(part.table), id(part.index))
         if key not in cache:
             rows = np.unique(part.index)
