@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import special, stats
 from scipy.stats import qmc
 
+from ._memory import keep_freed_memory
 from .engine.model import Engine, Hints, RowOutputs, scenario_values
 from .engine.programs import APPROVED
 from .errors import InputError
@@ -181,6 +182,7 @@ class PathModel:
                                  "on it would be ignored", field=f"uncertainty.{path}")
         self.scenario = scenario
         self.engine = Engine(scenario)
+        keep_freed_memory()  # blocks of paths reuse their temporaries' pages
         self.timeline = self.engine.timeline
         self.models = self.engine.models
         key = scenario.key_event.program if scenario.key_event else None

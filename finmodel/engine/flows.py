@@ -17,6 +17,7 @@ month on the grid (:class:`SalesTable`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 import numpy as np
@@ -156,7 +157,9 @@ class Stream:
         """Cumulative sum from month 0 through each month of ``lo:hi``, (R, hi - lo)."""
         return self.coef[:, None] * self.cumulative[self.index, lo:hi]
 
+    @cached_property
     def span(self) -> tuple[int, int]:
+        """Months ``(first, stop)`` where the part is non-zero in some row (``(0, 0)``: none)."""
         live = self.coef != 0
         if not live.any():
             return 0, 0
@@ -189,7 +192,9 @@ class Point:
         """Cumulative amount booked by the end of each month of ``lo:hi``, (R, hi - lo)."""
         return self.amount[:, None] * (self.month[:, None] <= np.arange(lo, hi))
 
+    @cached_property
     def span(self) -> tuple[int, int]:
+        """Months ``(first, stop)`` where the part is non-zero in some row (``(0, 0)``: none)."""
         live = (self.amount != 0) & (self.month < self._months)
         if not live.any():
             return 0, 0
@@ -214,7 +219,9 @@ class Dense:
     def cumulative_dense(self, lo: int, hi: int) -> np.ndarray:
         return np.cumsum(self.flow[:, :hi], axis=1)[:, lo:]
 
+    @cached_property
     def span(self) -> tuple[int, int]:
+        """Months ``(first, stop)`` where the part is non-zero in some row (``(0, 0)``: none)."""
         live = np.nonzero(self.flow.any(axis=0))[0]
         return (0, 0) if live.size == 0 else (int(live[0]), int(live[-1]) + 1)
 

@@ -183,8 +183,9 @@ class _Rows:
         return np.exp(-self.log_rate[:, None] * self.years[None, lo:hi])
 
     def discount_at(self, month: np.ndarray) -> np.ndarray:
-        """Discount factor of one month per row (months >= T: 0), (R,)."""
-        return np.exp(-self.log_rate * np.append(self.years, np.inf)[month])
+        """Discount factor of months per row (months >= T: 0); ``month`` is (R,) or (R, M)."""
+        log_rate = self.log_rate if month.ndim == 1 else self.log_rate[:, None]
+        return np.exp(-log_rate * np.append(self.years, np.inf)[month])
 
 
 class _Expansion:
@@ -192,8 +193,8 @@ class _Expansion:
 
     ``exp(-lam_r t) = exp(-lam0 t) * sum_n (-(lam_r - lam0) t)^n / n!``. The
     number of terms makes the remainder below 1e-17 of the leading term for
-    every row and month, so present values of table rows become exact dot
-    products with powers of ``lam_r - lam0`` instead of (R, T) arrays.
+    every row and month, so present values of table rows become polynomials
+    in ``lam_r - lam0``, evaluated by Horner's rule, instead of (R, T) arrays.
     """
 
     def __init__(self, log_rate: np.ndarray, years: np.ndarray,
@@ -202,26 +203,46 @@ class _Expansion:
         if bounds is not None:  # fixed for a whole run: rows do not depend on their batch
             low, high = min(low, bounds[0]), max(high, bounds[1])
         lam0 = 0.5 * (low + high)
-        delta = log_rate - lam0
+        self.delta = log_rate - lam0
         h = float(max(high - lam0, lam0 - low) * years.max())
         terms, bound = 1, h * math.exp(h)
         while bound > 1e-17 and terms < _MAX_TERMS:
             terms += 1
             bound *= h / terms
-        # Term n: (-t)^n / n! per month, and delta^n per row, both by running products.
+        # Term n of month t: exp(-lam0 t) (-t)^n / n!, by running products.
         ratio = np.empty((years.size, terms))
         ratio[:, 0] = np.exp(-lam0 * years)
         ratio[:, 1:] = -years[:, None] / np.arange(1, terms)
         self.weights = np.cumprod(ratio, axis=1)
-        powers = np.empty((delta.size, terms))
-        powers[:, 0] = 1.0
-        powers[:, 1:] = delta[:, None]
-        self.powers = np.cumprod(powers, axis=1)
         self.usable = bound <= 1e-17
 
-    def cumulative(self, table: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Cumulative PV coefficients of table rows: (len(rows), T, terms)."""
-        return np.cumsum(table[rows][:, :, None] * self.weights[None], axis=1)
+    def _horner(self, coefficients: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+        """``sum_n coefficients[n] delta^n`` per row; ``coefficients`` is (terms, N) read at
+        ``index`` ((R,) or (R, M)), or (terms,) shared by every row."""
+        if index is None:
+            value = np.full(self.delta.shape, coefficients[-1])
+            delta = self.delta
+        else:
+            value = coefficients[-1].take(index)
+            delta = self.delta.reshape(self.delta.shape + (1,) * (index.ndim - 1))
+        for c in coefficients[-2::-1]:
+            value *= delta
+            value += c if index is None else c.take(index)
+        return value
+
+    def pv(self, flow: np.ndarray) -> np.ndarray:
+        """PV per row of a flow over the first months shared by every row, (R,)."""
+        return self._horner((flow[:, None] * self.weights[:flow.size]).sum(axis=0))
+
+    def cumulative(self, table: np.ndarray) -> np.ndarray:
+        """Cumulative PV coefficients of table rows, term-major: (terms, rows * T)."""
+        cumulative = np.cumsum(table[:, :, None] * self.weights[None], axis=1)
+        return np.ascontiguousarray(np.moveaxis(cumulative, 2, 0)).reshape(
+            cumulative.shape[2], -1)
+
+    def cumulative_pv(self, cumulative: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """Row ``r``'s value of :meth:`cumulative` coefficients at ``index`` (flat positions)."""
+        return self._horner(cumulative, index)
 
 
 _MAX_TERMS = 60
@@ -275,7 +296,7 @@ class Engine:
         live = [w for w in s.capital.warrants if w.expires > s.valuation_date]
         self.warrant_shares = float(sum(w.count for w in live))
         self.warrant_proceeds = float(sum(w.count * w.strike for w in live))
-        self._pv_tables: dict[int, np.ndarray] = {}
+        self._at_quarter_ends: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ inputs
 
@@ -326,9 +347,8 @@ class Engine:
         work.fx = {c: np.broadcast_to(np.asarray(1.0 if c == s.company.currency
                                                  else values(f"fx.{c}"), dtype=float), (rows,))
                    for c in self.native_inflows}
-        if any(isinstance(p, Stream) for p in flows):
-            expansion = _Expansion(log_rate, self.years, hints and hints.log_rate)
-            work.expansion = expansion if expansion.usable else None
+        expansion = _Expansion(log_rate, self.years, hints and hints.log_rate)
+        work.expansion = expansion if expansion.usable else None
         company_npv = np.zeros(rows)
         for part in flows:
             company_npv += part.sign * self._pv(part, work)
@@ -346,17 +366,14 @@ class Engine:
               for i in range(len(s.company.burn))], np.zeros(rows)), -1)[:, :-1]
         runway_months, out_index = self._runway(work, opening, levels)
         n = self.overhead_months
-        # Row-wise sums (not BLAS): a row's result must not depend on its batch.
-        d = np.broadcast_to(work.discount(0, n), (rows, n))
-        pv_overhead = sum(levels[:, i] * (d * shape[:n]).sum(axis=1)
+        pv_overhead = sum(levels[:, i] * self._pv_fixed(work, shape[:n], rows)
                           for i, shape in enumerate(self.burn_shapes))
         pv_funding = np.zeros(rows)
         for currency, flow in self.native_funding.items():
             funded = np.nonzero(flow)[0]
             if funded.size:
-                stop = funded[-1] + 1
-                pv_funding = pv_funding + work.fx[currency] * (
-                    work.discount(0, stop) * flow[:stop]).sum(axis=1)
+                pv_funding = pv_funding + work.fx[currency] * self._pv_fixed(
+                    work, flow[:funded[-1] + 1], rows)
         equity = opening + company_npv + pv_funding - pv_overhead
         per_share = value_per_share(equity, s.capital.shares_outstanding, self.warrant_shares,
                                     self.warrant_proceeds)
@@ -385,16 +402,24 @@ class Engine:
             if work.expansion is not None:
                 return part.coef * self._stream_cpv(part, work, np.full(rows, self.timeline.months
                                                                         - 1))
-        lo, hi = part.span()
+        lo, hi = part.span
         rows = part.coef.shape[0] if isinstance(part, Stream) else part.flow.shape[0]
         if hi <= lo:
             return np.zeros(rows)
         return (part.dense(lo, hi) * work.discount(lo, hi)).sum(axis=1)
 
-    def _stream_cpv(self, part: Stream, work: _Rows, month: np.ndarray) -> np.ndarray:
-        """PV of a stream's table row (coefficient 1) summed over months ``0..month``, (R,).
+    def _pv_fixed(self, work: _Rows, flow: np.ndarray, rows: int) -> np.ndarray:
+        """PV per row of one flow shared by every row (its first months), (R,)."""
+        if work.expansion is not None:
+            return work.expansion.pv(flow)
+        # Row-wise sums (not BLAS): a row's result must not depend on its batch.
+        d = np.broadcast_to(work.discount(0, flow.size), (rows, flow.size))
+        return (d * flow).sum(axis=1)
 
-        ``month = -1`` gives 0.
+    def _stream_cpv(self, part: Stream, work: _Rows, month: np.ndarray) -> np.ndarray:
+        """PV of a stream's table row (coefficient 1) summed over months ``0..month``.
+
+        ``month`` is (R,) or (R, M); the result has its shape. ``month = -1`` gives 0.
         """
         cache = work.cpv
         key = (id(part.table), id(part.index))
@@ -402,72 +427,104 @@ class Engine:
             rows = np.unique(part.index)
             position = np.zeros(part.table.shape[0], dtype=np.intp)
             position[rows] = np.arange(rows.size)
-            cache[key] = (work.expansion.cumulative(part.table, rows), position)
-        cumulative, position = cache[key]
-        coefficients = cumulative[position[part.index], np.maximum(month, 0)]
-        value = (coefficients * work.expansion.powers).sum(axis=1)
+            cache[key] = (work.expansion.cumulative(part.table[rows]),
+                          position[part.index] * self.timeline.months)
+        cumulative, start = cache[key]
+        if month.ndim == 2:
+            start = start[:, None]
+        value = work.expansion.cumulative_pv(cumulative, start + np.maximum(month, 0))
         return np.where(month < 0, 0.0, value)
 
-    def _waterfall_streams(self, work: _Rows, rows: int) -> tuple[np.ndarray, np.ndarray]:
-        """Holders' PV without discounting (R, T) arrays, when only streams feed the RCU.
+    def _feed_at(self, work: _Rows, month: np.ndarray, rows: np.ndarray | slice = slice(None)
+                 ) -> np.ndarray:
+        """Cumulative stream feed at the end of each month (-1: the valuation date).
 
-        The cumulative feed ``F`` (gathered from the streams' cumulative
-        tables over the months it moves) is non-decreasing, so it enters tier
-        ``k`` (between breakpoints ``b0 < b1``) in one month ``u`` and leaves
-        it in one month ``v``. The holders' share of tier ``k`` is then the PV
-        of the feed over months ``u..v`` less the part below ``b0`` in month
-        ``u`` and the part above ``b1`` in month ``v``.
+        ``month`` is (n,) or (n, M) for the selected ``rows``. The streams'
+        cumulative tables are flat before the feed's window and after it, so
+        any month of the grid reads the right value.
+        """
+        column = np.clip(month, 0, self.timeline.months - 1)
+        value = np.full(month.shape, self.received)
+        for part in work.fed:
+            index, coef = part.index[rows], part.coef[rows]
+            if month.ndim == 2:
+                index, coef = index[:, None], coef[:, None]
+            value += part.cumulative[index, column] * coef
+        return np.where(month < 0, self.received, value)
+
+    def _quarterly(self, table: np.ndarray) -> np.ndarray:
+        """A stream's cumulative table at the quarter ends, built once per engine."""
+        key = id(table)
+        if key not in self._at_quarter_ends:
+            self._at_quarter_ends[key] = (table, table[:, self.quarter_ends])
+        return self._at_quarter_ends[key][1]
+
+    def _waterfall_streams(self, work: _Rows, rows: int) -> tuple[np.ndarray, tuple | None]:
+        """Holders' PV without (R, T) arrays, when only streams feed the RCU.
+
+        The cumulative feed ``F`` is non-decreasing, so it enters tier ``k``
+        (between breakpoints ``b0 < b1``) in one month ``u`` and leaves it in
+        one month ``v``. Those months are found at the quarter ends first (the
+        feed is read there anyway for the holders' quarterly payments), then
+        within the quarter. The holders' share of tier ``k`` is the PV of the
+        feed over months ``u..v`` less the part below ``b0`` in month ``u``
+        and the part above ``b1`` in month ``v``.
         """
         months = self.timeline.months
-        spans = [sp for sp in (p.span() for p in work.fed) if sp[1] > sp[0]]
+        spans = [sp for sp in (p.span for p in work.fed) if sp[1] > sp[0]]
         if not spans:
             return np.zeros(rows), None
-        lo = work.lo = min(a for a, _ in spans + work.window)
-        hi = work.hi = max(b for _, b in spans + work.window)
-        feed = np.full((rows, hi - lo), self.received)
+        work.lo = min(a for a, _ in spans + work.window)
+        work.hi = max(b for _, b in spans + work.window)
+        first, last = self._quarter_range(work)
+        ends = self.quarter_ends[first:last]
+        at_ends = np.full((rows, ends.size), self.received)
         for part in work.fed:
-            gathered = part.cumulative[part.index, lo:hi]
+            gathered = self._quarterly(part.cumulative)[part.index, first:last]
             gathered *= part.coef[:, None]
-            feed += gathered
-        work.cumulative = feed
-
-        def at(month: np.ndarray) -> np.ndarray:
-            # Cumulative feed at the end of each row's month (-1: the valuation date).
-            column = np.clip(month - lo, 0, hi - lo - 1)[:, None]
-            value = np.take_along_axis(feed, column, axis=1)[:, 0]
-            return np.where(month < lo, self.received, value)
+            at_ends += gathered
 
         bounds = np.concatenate([[0.0], self.waterfall.breakpoints])
-        reach = [np.zeros(rows, dtype=np.intp) if self.received >= b
-                 else lo + np.count_nonzero(feed < b, axis=1) for b in bounds]
-        reach = [np.where(r >= hi, months, r) for r in reach]
-        pv = np.zeros(rows)
-        for k, (_, share) in enumerate(self.waterfall.tiers):
-            b0, b1 = bounds[k], bounds[k + 1]
-            if self.received >= b1:
+        reach = []
+        for b in bounds:
+            if self.received >= b:
+                reach.append(np.zeros(rows, dtype=np.intp))
                 continue
-            enter, leave = reach[k], reach[k + 1]
-            last = np.minimum(leave, months - 1)
-            feed_pv = sum(part.coef * (self._stream_cpv(part, work, last)
-                                       - self._stream_cpv(part, work, enter - 1))
-                          for part in work.fed)
-            below = np.maximum(b0 - at(enter - 1), 0.0) * work.discount_at(np.minimum(enter,
-                                                                                      months))
-            above = np.where(leave < months, (at(last) - b1) * work.discount_at(last), 0.0)
-            pv += share * np.where(enter < months, feed_pv - below - above, 0.0)
-        ends = self._quarters(work)
-        return pv, (ends, self.waterfall.paid_fast(feed[:, np.minimum(ends, hi - 1) - lo]))
+            # First quarter end at or above b, then the first month of that quarter there.
+            quarter = np.count_nonzero(at_ends < b, axis=1)
+            end = ends[np.minimum(quarter, ends.size - 1)]
+            inside = self._feed_at(work, end[:, None] - np.array([1, 2])) >= b
+            month = end - np.count_nonzero(inside, axis=1)
+            reach.append(np.where(quarter == ends.size, months, month))
+        n = self.waterfall.n_tiers
+        enter = np.stack(reach[:n], axis=1)                       # (R, n)
+        last_month = np.minimum(np.stack(reach[1:], axis=1), months - 1)
+        cpv = np.concatenate([enter - 1, last_month], axis=1)
+        feed_pv = sum(part.coef[:, None] * self._stream_cpv(part, work, cpv)
+                      for part in work.fed)
+        feed = self._feed_at(work, cpv)
+        leave = np.stack(reach[1:], axis=1)
+        below = np.maximum(bounds[:-1] - feed[:, :n], 0.0) * work.discount_at(
+            np.minimum(enter, months))
+        above = np.where(leave < months, (feed[:, n:] - bounds[1:])
+                         * work.discount_at(last_month), 0.0)
+        tier_pv = np.where(enter < months, feed_pv[:, n:] - feed_pv[:, :n] - below - above, 0.0)
+        shares = np.array([share for _, share in self.waterfall.tiers])
+        live = self.received < bounds[1:]
+        pv = (tier_pv[:, live] * shares[live]).sum(axis=1)
+        return pv, (ends, self.waterfall.paid_fast(at_ends))
 
-    def _quarters(self, work: _Rows) -> np.ndarray:
-        """Quarter-end months from the first that can pay to the first after the last payment."""
+    def _quarter_range(self, work: _Rows) -> tuple[int, int]:
+        """Quarter ends (as a slice of :attr:`quarter_ends`) from the first that can pay to
+        the first after the last payment."""
         ends = self.quarter_ends
-        first = np.searchsorted(ends, work.lo)
-        last = min(np.searchsorted(ends, work.hi - 1), ends.size - 1)
-        return ends[first:last + 1]
+        first = int(np.searchsorted(ends, work.lo))
+        last = min(int(np.searchsorted(ends, work.hi - 1)), ends.size - 1)
+        return first, last + 1
 
     def _waterfall(self, work: _Rows, rows: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Dense waterfall over the months that feed it; returns PV to holders."""
-        spans = [p.span() for p in work.fed]
+        spans = [p.span for p in work.fed]
         spans = [sp for sp in spans if sp[1] > sp[0]]
         if self.waterfall is None or not spans:
             return np.zeros(rows), None
@@ -482,7 +539,8 @@ class Engine:
         np.clip(holders, 0.0, feed, out=holders)
         work.holders, work.cumulative = holders, cumulative
         d = np.broadcast_to(work.discount(lo, hi), holders.shape)
-        ends = self._quarters(work)
+        first, last = self._quarter_range(work)
+        ends = self.quarter_ends[first:last]
         return (holders * d).sum(axis=1), (ends, paid[:, np.minimum(ends, hi - 1) - lo])
 
     def _holder_irr(self, irr_amounts, rows: int) -> np.ndarray:
@@ -502,10 +560,14 @@ class Engine:
     def _fed_company(self, work: _Rows, rows: np.ndarray, lo: int, hi: int) -> np.ndarray:
         """What the company keeps of the RCU feed in months ``lo:hi`` (inside the feed's
         window), selected rows."""
-        a, b = lo - work.lo, hi - work.lo
-        before = (work.cumulative[rows, a - 1] if a > 0
-                  else np.full(rows.size, self.received))
-        cumulative = np.column_stack([before, work.cumulative[rows, a:b]])
+        if work.cumulative is None:  # stream feed: read from the tables
+            cumulative = self._feed_at(work, np.broadcast_to(np.arange(lo - 1, hi),
+                                                             (rows.size, hi - lo + 1)), rows)
+        else:
+            a, b = lo - work.lo, hi - work.lo
+            before = (work.cumulative[rows, a - 1] if a > 0
+                      else np.full(rows.size, self.received))
+            cumulative = np.column_stack([before, work.cumulative[rows, a:b]])
         return np.diff(cumulative, axis=1) - np.diff(self.waterfall.paid_fast(cumulative), axis=1)
 
     def _net(self, work: _Rows, levels: np.ndarray, rows: np.ndarray, lo: int, hi: int
@@ -516,7 +578,7 @@ class Engine:
             if flow[lo:hi].any():
                 net += work.fx[currency][rows, None] * flow[lo:hi]
         for part in work.other:
-            a, b = part.span()
+            a, b = part.span
             a, b = max(a, lo), min(b, hi)
             if b > a:
                 net[:, a - lo:b - lo] += part.sign * part.block(rows, a, b)
