@@ -36,11 +36,15 @@ from .scenario import Discrete, Scenario, _leaves, correlation_matrix
 from .valuation import guided_midpoints
 
 __all__ = ["simulate", "Simulation", "PathModel", "generators", "inverse_cdf",
-           "slip_from_history", "beta_ppf", "BLOCK", "OUTPUTS", "SAMPLERS"]
+           "slip_from_history", "beta_ppf", "BLOCK", "CHUNK", "OUTPUTS", "SAMPLERS"]
 
 BLOCK = 4096
 """Paths per random block: block ``b`` always uses the ``b``-th child seed (a power of two,
 so every block of a Sobol sequence is balanced)."""
+
+CHUNK = 4 * BLOCK
+"""Paths evaluated at once by default: large enough that per-call overhead and the
+executor's traffic stay small, small enough that a chunk's arrays stay in tens of MB."""
 
 SAMPLERS = ("random", "sobol", "lhs")
 _SOBOL_KEY = 2**32 - 1
@@ -303,10 +307,10 @@ class PathModel:
         ----------
         u : ndarray, shape (n, dimension), values in [0, 1)
         """
-        return self._frame(*self._rows(u))
+        return pd.DataFrame(self._columns(*self._rows(u)), copy=False)
 
-    def _frame(self, out: RowOutputs, sampled: dict, outcomes: dict, events: dict, draws: dict
-               ) -> pd.DataFrame:
+    def _columns(self, out: RowOutputs, sampled: dict, outcomes: dict, events: dict, draws: dict
+                 ) -> dict[str, np.ndarray]:
         ends = np.append(self.timeline.index, np.datetime64("NaT"))
         index = out.out_index
         cash_out = np.where(index < 0, np.datetime64(self.scenario.valuation_date, "D"),
@@ -325,7 +329,8 @@ class PathModel:
                         for pid in self.random_outcomes})
         columns.update(sampled)
         columns.update(draws)
-        return pd.DataFrame(columns)
+        rows = len(out.company_npv)
+        return {name: np.broadcast_to(np.asarray(values), (rows,)) for name, values in columns.items()}
 
 
 # ---------------------------------------------------------------- samplers
@@ -377,11 +382,11 @@ def _model(scenario: Scenario) -> PathModel:
     return _MODELS[key]
 
 
-def _run_chunk(task: tuple) -> tuple[pd.DataFrame, np.ndarray | None]:
+def _run_chunk(task: tuple) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
     scenario, sampler, seed, lo, hi, fan_months = task
     model = _model(scenario)
     rows = model._rows(_uniforms(sampler, seed, lo, hi, model.dimension), fan_months)
-    return model._frame(*rows), rows[0].fan
+    return model._columns(*rows), rows[0].fan
 
 
 # ---------------------------------------------------------------- the result
@@ -472,7 +477,7 @@ def simulate(scenario: Scenario, paths: int = 100_000, seed: int | None = None, 
     seed : int or None
     sampler : {"random", "sobol", "lhs"}
     chunk : int, optional
-        Paths evaluated at once (memory is bounded by it); default ``BLOCK``.
+        Paths evaluated at once (memory is bounded by it); default :data:`CHUNK`.
         Results do not depend on it.
     executor : concurrent.futures.Executor, optional
         Runs the chunks (e.g. a ``ProcessPoolExecutor``, or a dask
@@ -498,23 +503,31 @@ def simulate(scenario: Scenario, paths: int = 100_000, seed: int | None = None, 
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)  # recorded, so a run can be redone
     _model(scenario)  # validates the uncertainty before any work is sent out
-    chunk = BLOCK if chunk is None else int(chunk)
+    chunk = CHUNK if chunk is None else int(chunk)
     paths = int(paths)
     tasks = [(scenario, sampler, seed, lo, min(lo + chunk, paths), fan_months)
              for lo in range(0, paths, chunk)]
     report = _progress(progress, paths)
-    results: list = []
+    columns: dict[str, np.ndarray] = {}
+    fans: list[np.ndarray] = []
     try:
         mapper = map if executor is None else executor.map
-        for task, result in zip(tasks, mapper(_run_chunk, tasks)):
-            results.append(result)
-            report(task[4] - task[3])
+        # Each chunk is copied into place as it arrives, while the others still run.
+        for task, (chunk_columns, fan) in zip(tasks, mapper(_run_chunk, tasks)):
+            lo, hi = task[3], task[4]
+            for name, values in chunk_columns.items():
+                if name not in columns:
+                    columns[name] = np.empty(paths, dtype=values.dtype)
+                columns[name][lo:hi] = values
+            if fan_months:
+                fans.append(fan)
+            report(hi - lo)
     finally:
         report(None)
-    samples = pd.concat([frame for frame, _ in results], ignore_index=True)
+    samples = pd.DataFrame(columns, copy=False)
     fan = None
     if fan_months:
-        cash = np.concatenate([f for _, f in results])
+        cash = np.concatenate(fans)
         months = cash.shape[1]
         index = pd.DatetimeIndex(_model(scenario).timeline.index[:months], name="month_end")
         fan = pd.DataFrame({"p10": np.quantile(cash, 0.1, axis=0),
