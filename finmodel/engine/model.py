@@ -462,13 +462,14 @@ class Engine:
     def _waterfall_streams(self, work: _Rows, rows: int) -> tuple[np.ndarray, tuple | None]:
         """Holders' PV without (R, T) arrays, when only streams feed the RCU.
 
-        The cumulative feed ``F`` is non-decreasing, so it enters tier ``k``
-        (between breakpoints ``b0 < b1``) in one month ``u`` and leaves it in
-        one month ``v``. Those months are found at the quarter ends first (the
-        feed is read there anyway for the holders' quarterly payments), then
-        within the quarter. The holders' share of tier ``k`` is the PV of the
-        feed over months ``u..v`` less the part below ``b0`` in month ``u``
-        and the part above ``b1`` in month ``v``.
+        The cumulative feed ``F`` is non-decreasing, so it reaches each
+        breakpoint ``b_j`` in one month ``r_j``. Let ``G_j`` be the PV of the
+        feed until it reaches ``b_j``: the feed of months before ``r_j``, plus
+        ``b_j - F(r_j - 1)`` of month ``r_j``. Tier ``k`` lies between ``b_k``
+        and ``b_{k+1}``, so the holders' PV is ``sum_k share_k (G_{k+1} - G_k)``
+        with ``G_0 = 0``. The months ``r_j`` are found at the quarter ends first
+        (the feed is read there anyway for the holders' quarterly payments),
+        then within the quarter.
         """
         months = self.timeline.months
         spans = [sp for sp in (p.span for p in work.fed) if sp[1] > sp[0]]
@@ -484,34 +485,28 @@ class Engine:
             gathered *= part.coef[:, None]
             at_ends += gathered
 
-        bounds = np.concatenate([[0.0], self.waterfall.breakpoints])
-        reach = []
-        for b in bounds:
-            if self.received >= b:
-                reach.append(np.zeros(rows, dtype=np.intp))
-                continue
-            # First quarter end at or above b, then the first month of that quarter there.
-            quarter = np.count_nonzero(at_ends < b, axis=1)
-            end = ends[np.minimum(quarter, ends.size - 1)]
-            inside = self._feed_at(work, end[:, None] - np.array([1, 2])) >= b
-            month = end - np.count_nonzero(inside, axis=1)
-            reach.append(np.where(quarter == ends.size, months, month))
-        n = self.waterfall.n_tiers
-        enter = np.stack(reach[:n], axis=1)                       # (R, n)
-        last_month = np.minimum(np.stack(reach[1:], axis=1), months - 1)
-        cpv = np.concatenate([enter - 1, last_month], axis=1)
-        feed_pv = sum(part.coef[:, None] * self._stream_cpv(part, work, cpv)
+        bounds = self.waterfall.breakpoints
+        n = bounds.size
+        # Quarter in which the feed reaches each bound (ends.size: never), and its last month.
+        quarter = np.stack([np.count_nonzero(at_ends < b, axis=1) for b in bounds], axis=1)
+        end = ends[np.minimum(quarter, ends.size - 1)]
+        before = np.where(quarter > 0, np.take_along_axis(
+            at_ends, np.maximum(quarter - 1, 0), axis=1), self.received)
+        inside = self._feed_at(work, np.concatenate([end - 2, end - 1], axis=1))
+        two, one = inside[:, :n], inside[:, n:]       # F two months and one month before the end
+        # Earlier months of the quarter lie at or before the previous end, below the bound.
+        at_two, at_one = two >= bounds, one >= bounds
+        reach = np.where(at_two, end - 2, np.where(at_one, end - 1, end))
+        prior = np.where(at_two, before, np.where(at_one, two, one))     # F(reach - 1)
+        reached = quarter < ends.size
+        reach = np.where(reached, reach, months)
+        feed_pv = sum(part.coef[:, None] * self._stream_cpv(part, work, reach - 1)
                       for part in work.fed)
-        feed = self._feed_at(work, cpv)
-        leave = np.stack(reach[1:], axis=1)
-        below = np.maximum(bounds[:-1] - feed[:, :n], 0.0) * work.discount_at(
-            np.minimum(enter, months))
-        above = np.where(leave < months, (feed[:, n:] - bounds[1:])
-                         * work.discount_at(last_month), 0.0)
-        tier_pv = np.where(enter < months, feed_pv[:, n:] - feed_pv[:, :n] - below - above, 0.0)
+        partial = np.where(reached, (bounds - prior) * work.discount_at(reach), 0.0)
+        to_bound = np.where(self.received < bounds, feed_pv + partial, 0.0)    # G_1 .. G_n
         shares = np.array([share for _, share in self.waterfall.tiers])
-        live = self.received < bounds[1:]
-        pv = (tier_pv[:, live] * shares[live]).sum(axis=1)
+        weights = shares - np.append(shares[1:], 0.0)             # sum_k s_k (G_k+1 - G_k)
+        pv = (to_bound * weights).sum(axis=1)
         return pv, (ends, self.waterfall.paid_fast(at_ends))
 
     def _quarter_range(self, work: _Rows) -> tuple[int, int]:

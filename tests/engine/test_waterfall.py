@@ -201,6 +201,23 @@ def test_knots_are_consistent(units, tiers):
     assert w.cap_per_unit == pytest.approx(sum(amount for amount, _ in tiers), rel=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(units_st, tiers_st, st.lists(st.floats(0.0, 3.0), min_size=1, max_size=20))
+def test_paid_fast_equals_paid(units, tiers, fractions):
+    # Concave tiers (shares never rising) take the min-of-pieces path, others the clip path.
+    w = Waterfall(units=units, tiers=tiers)
+    x = np.array(fractions) * w.breakpoints[-1]
+    x = np.concatenate([x, [0.0], w.breakpoints, w.breakpoints * (1 + 1e-9)])
+    np.testing.assert_allclose(w.paid_fast(x), w.paid(x), rtol=1e-12, atol=1e-12 * w.cap)
+
+
+def test_paid_fast_takes_both_paths():
+    falling, rising = default(), Waterfall(units=10, tiers=[(100, 0.25), (100, 0.75)])
+    for w in (falling, rising):
+        x = np.linspace(0.0, 1.5 * w.breakpoints[-1], 101).reshape(1, -1)
+        np.testing.assert_allclose(w.paid_fast(x), w.paid(x), rtol=1e-13, atol=1e-9)
+
+
 def test_royalties_to_reach_beyond_cap_is_infinite():
     w = default()
     np.testing.assert_array_equal(
