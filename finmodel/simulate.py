@@ -14,11 +14,13 @@ the executor or the number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
 import sys
-from concurrent.futures import Executor
+import tempfile
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable
@@ -382,11 +384,60 @@ def _model(scenario: Scenario) -> PathModel:
     return _MODELS[key]
 
 
-def _run_chunk(task: tuple) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-    scenario, sampler, seed, lo, hi, fan_months = task
+def _run_chunk(task: tuple) -> tuple[dict[str, np.ndarray] | None, np.ndarray | None]:
+    scenario, sampler, seed, lo, hi, fan_months, shared = task
     model = _model(scenario)
     rows = model._rows(_uniforms(sampler, seed, lo, hi, model.dimension), fan_months)
-    return model._columns(*rows), rows[0].fan
+    columns = model._columns(*rows)
+    if shared is None:
+        return columns, rows[0].fan
+    shared.write(lo, columns)
+    return None, rows[0].fan
+
+
+@dataclass(frozen=True)
+class _SharedColumns:
+    """Result columns in one file in shared memory, which local worker processes fill in
+    place: the parent then neither unpickles nor copies them.
+
+    ``layout`` holds ``(name, dtype, byte offset)`` per column of ``paths`` values.
+    """
+
+    path: str
+    paths: int
+    layout: tuple[tuple[str, str, int], ...]
+
+    @classmethod
+    def create(cls, paths: int, like: dict[str, np.ndarray]) -> _SharedColumns:
+        layout, offset = [], 0
+        for name, values in like.items():
+            layout.append((name, values.dtype.str, offset))
+            offset += -(-paths * values.dtype.itemsize // 64) * 64     # 64-byte aligned
+        where = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        handle, path = tempfile.mkstemp(prefix="finmodel-", suffix=".samples", dir=where)
+        with os.fdopen(handle, "wb") as file:
+            file.truncate(max(offset, 1))
+        return cls(path, paths, tuple(layout))
+
+    def _arrays(self, mode: str) -> dict[str, np.ndarray]:
+        buffer = np.memmap(self.path, dtype=np.uint8, mode=mode)
+        return {name: np.ndarray((self.paths,), np.dtype(dtype), buffer=buffer, offset=offset)
+                for name, dtype, offset in self.layout}
+
+    def write(self, lo: int, columns: dict[str, np.ndarray]) -> None:
+        # Mapped per chunk, so no worker keeps the file's memory alive after the run.
+        arrays = self._arrays("r+")
+        for name, values in columns.items():
+            arrays[name][lo:lo + len(values)] = values
+
+    def read(self) -> dict[str, np.ndarray]:
+        """The columns, still backed by the mapping (which outlives the file's removal)."""
+        return self._arrays("r+")
+
+    def remove(self) -> None:
+        # Where an open mapping blocks removal (Windows) the temporary file stays behind.
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
 
 
 # ---------------------------------------------------------------- the result
@@ -505,7 +556,12 @@ def simulate(scenario: Scenario, paths: int = 100_000, seed: int | None = None, 
     _model(scenario)  # validates the uncertainty before any work is sent out
     chunk = CHUNK if chunk is None else int(chunk)
     paths = int(paths)
-    tasks = [(scenario, sampler, seed, lo, min(lo + chunk, paths), fan_months)
+    shared = None
+    if isinstance(executor, ProcessPoolExecutor):  # local workers: results through shared memory
+        model = _model(scenario)
+        shared = _SharedColumns.create(paths, model._columns(*model._rows(
+            np.full((1, model.dimension), 0.5))))
+    tasks = [(scenario, sampler, seed, lo, min(lo + chunk, paths), fan_months, shared)
              for lo in range(0, paths, chunk)]
     report = _progress(progress, paths)
     columns: dict[str, np.ndarray] = {}
@@ -515,15 +571,19 @@ def simulate(scenario: Scenario, paths: int = 100_000, seed: int | None = None, 
         # Each chunk is copied into place as it arrives, while the others still run.
         for task, (chunk_columns, fan) in zip(tasks, mapper(_run_chunk, tasks)):
             lo, hi = task[3], task[4]
-            for name, values in chunk_columns.items():
+            for name, values in (chunk_columns or {}).items():
                 if name not in columns:
                     columns[name] = np.empty(paths, dtype=values.dtype)
                 columns[name][lo:hi] = values
             if fan_months:
                 fans.append(fan)
             report(hi - lo)
+        if shared is not None:
+            columns = shared.read()
     finally:
         report(None)
+        if shared is not None:
+            shared.remove()
     samples = pd.DataFrame(columns, copy=False)
     fan = None
     if fan_months:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from finmodel.simulate import BLOCK, PathModel, beta_ppf, block_uniforms, slip_f
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
+_SHARED = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +78,12 @@ def test_sobol_blocks_continue_one_sequence():
 def test_identical_for_chunk_7777_and_two_processes(default):
     a = fm.simulate(default, paths=20_000, seed=21)
     b = fm.simulate(default, paths=20_000, seed=21, chunk=7_777)
+    leftovers = set(glob.glob(os.path.join(_SHARED, "finmodel-*.samples")))
     with ProcessPoolExecutor(2) as executor:
         c = fm.simulate(default, paths=20_000, seed=21, executor=executor, chunk=3_000)
     assert a.samples.equals(b.samples)
-    assert a.samples.equals(c.samples)
+    assert a.samples.equals(c.samples)     # the pool's results came through shared memory
+    assert set(glob.glob(os.path.join(_SHARED, "finmodel-*.samples"))) == leftovers
 
 
 @pytest.mark.parametrize("sampler", ["sobol", "lhs"])
