@@ -200,5 +200,19 @@ def test_vectorised_irr_matches_pyxirr(amounts, price):
     assert ours == pytest.approx(theirs, rel=1e-7, abs=1e-9)
 
 
+@settings(max_examples=150)
+@given(st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 5e4)), min_size=1, max_size=60),
+       st.floats(1.0, 1000.0), st.integers(0, 40))
+def test_vectorised_irr_matches_the_reference_solver(amounts, price, delay):
+    # Single payments (zero variance), delays, multiples from 1e-6 to 1e5 of the price.
+    from finmodel.engine.reference import _irr
+
+    years = (delay + 1 + np.arange(len(amounts))) * 91 / 365.0
+    if not any(amounts):
+        return
+    ours = irr_rows(price, np.array([amounts]), years)[0]
+    assert ours == pytest.approx(_irr(price, amounts, list(years)), rel=1e-12, abs=1e-12)
+
+
 def test_irr_of_nothing_paid_is_minus_one():
     assert irr_rows(300.0, np.zeros((2, 4)), np.arange(1.0, 5.0)).tolist() == [-1.0, -1.0]

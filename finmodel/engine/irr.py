@@ -2,11 +2,16 @@
 
 Each row is an investment of ``price`` at time 0 followed by non-negative
 amounts at later times. Its net present value, as a function of
-``g = log(1 + irr)``, is decreasing and convex, so Newton's method started
-left of the root never overshoots. A start left of the root is known in
-closed form: by Jensen's inequality the single payment of the total at the
-payment-weighted mean time has a lower present value than the amounts, so
-its exact rate is a lower bound.
+``g = log(1 + irr)``, is decreasing and convex, so Newton's method converges
+from any start: a step from the right of the root lands left of it, and from
+the left it climbs to the root without overshooting, quadratically.
+
+The start is the rate of a second-order cumulant approximation,
+``log(sum a e^(-g t)) ~ log A - g m + g^2 v / 2`` with ``A``, ``m``, ``v`` the
+total, mean time and variance of time of the payments, solved for ``g``. It is
+typically within 1e-5 of the root, so most rows stop after two steps. Where
+the quadratic has no root the first-order (Jensen) start ``log(A / P) / m``
+is used.
 """
 
 from __future__ import annotations
@@ -46,7 +51,12 @@ def irr_rows(price: float, amounts: np.ndarray, years: np.ndarray) -> np.ndarray
     a = amounts if live.size == amounts.shape[0] else amounts[live]
     weighted = a * years
     mean_time = weighted.sum(axis=1) / total[live]
-    g = np.log(total[live] / price) / mean_time
+    variance = np.maximum((weighted * years).sum(axis=1) / total[live] - mean_time ** 2, 0.0)
+    log_multiple = np.log(total[live] / price)
+    root = mean_time ** 2 - 2.0 * variance * log_multiple
+    # 2L / (m + sqrt(m^2 - 2vL)): the quadratic's smaller root without cancellation.
+    g = np.where(root > 0, 2.0 * log_multiple / (mean_time + np.sqrt(np.maximum(root, 0.0))),
+                 log_multiple / mean_time)
     rows = np.arange(live.size)               # positions in ``g`` still iterating
     for _ in range(_MAX_STEPS):
         e = np.multiply.outer(-g[rows], years)
@@ -55,8 +65,8 @@ def irr_rows(price: float, amounts: np.ndarray, years: np.ndarray) -> np.ndarray
         slope = -(weighted * e).sum(axis=1)
         step = value / slope
         g[rows] -= step
-        # Newton from the left converges quadratically: after a step of size s the error
-        # is about s^2 times half the payments' mean time, below rounding once s < 1e-8.
+        # Quadratic convergence: after a step of size s the error is at most s^2 times half
+        # the last payment's time (years), so below rounding once s < 1e-8.
         going = np.abs(step) > _LAST_STEP * np.maximum(1.0, np.abs(g[rows]))
         if not going.any():
             break
