@@ -270,9 +270,13 @@ class PathModel:
             if pid not in self.random_outcomes:
                 outcomes[pid] = np.full(n, APPROVED)
                 continue
-            probs = [np.broadcast_to(p, (n,)) for p in model.outcome_probabilities(values)]
-            cumulative = np.cumsum(np.stack(probs, axis=-1), axis=-1)
-            index = (u[:, col, None] >= cumulative).sum(axis=-1)
+            probs = model.outcome_probabilities(values)
+            if all(np.ndim(p) == 0 for p in probs):     # one table for every row
+                index = np.searchsorted(np.cumsum(probs), u[:, col], side="right")
+            else:
+                cumulative = np.cumsum(np.stack(np.broadcast_arrays(*probs, np.zeros(n))[:-1],
+                                                axis=-1), axis=-1)
+                index = (u[:, col, None] >= cumulative).sum(axis=-1)
             outcomes[pid] = np.minimum(model.current + index, APPROVED)
             col += 1
         events = {pid: dict(e) for pid, e in self._midpoints.items()}
