@@ -10,8 +10,9 @@ The start is the rate of a second-order cumulant approximation,
 ``log(sum a e^(-g t)) ~ log A - g m + g^2 v / 2`` with ``A``, ``m``, ``v`` the
 total, mean time and variance of time of the payments, solved for ``g``. It is
 typically within 1e-5 of the root, so most rows stop after two steps. Where
-the quadratic has no root the first-order (Jensen) start ``log(A / P) / m``
-is used.
+the quadratic has no root, or moves the start far from the first-order
+(Jensen) rate ``log(A / P) / m``, which is never right of the root, the Jensen
+rate is the start.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import numpy as np
 __all__ = ["irr_rows"]
 
 _LAST_STEP = 1e-8
+_TRUSTED = 0.1
+"""Largest second-order correction to the Jensen start, in units of log discount at the
+payments' mean time."""
 _MAX_STEPS = 100
 
 
@@ -54,9 +58,12 @@ def irr_rows(price: float, amounts: np.ndarray, years: np.ndarray) -> np.ndarray
     variance = np.maximum((weighted * years).sum(axis=1) / total[live] - mean_time ** 2, 0.0)
     log_multiple = np.log(total[live] / price)
     root = mean_time ** 2 - 2.0 * variance * log_multiple
+    jensen = log_multiple / mean_time                    # never right of the root
     # 2L / (m + sqrt(m^2 - 2vL)): the quadratic's smaller root without cancellation.
-    g = np.where(root > 0, 2.0 * log_multiple / (mean_time + np.sqrt(np.maximum(root, 0.0))),
-                 log_multiple / mean_time)
+    second = 2.0 * log_multiple / (mean_time + np.sqrt(np.maximum(root, 0.0)))
+    # Trusted only as a small correction: a start far right of the root would send the
+    # first Newton step far left, where the climb back is slow.
+    g = np.where((root > 0) & ((second - jensen) * mean_time < _TRUSTED), second, jensen)
     rows = np.arange(live.size)               # positions in ``g`` still iterating
     for _ in range(_MAX_STEPS):
         e = np.multiply.outer(-g[rows], years)

@@ -539,16 +539,22 @@ class Engine:
         return (holders * d).sum(axis=1), (ends, paid[:, np.minimum(ends, hi - 1) - lo])
 
     def _holder_irr(self, irr_amounts, rows: int) -> np.ndarray:
-        """Holders' IRR per row from cumulative payments at quarter ends."""
+        """Holders' IRR per row from cumulative payments at quarter ends.
+
+        All units together: the price of every unit against all payments, the
+        same rate as one unit's.
+        """
         if self.waterfall is None:
             return np.full(rows, np.nan)
-        units, price = self.scenario.rcu.units, self.scenario.rcu.price
-        before = np.full((rows, 1), self.paid_before / units)
+        price = self.scenario.rcu.price * self.scenario.rcu.units
+        before = np.full((rows, 1), self.paid_before)
         if irr_amounts is None:
             return irr_rows(price, before, np.array([self.irr_now]))
         ends, paid = irr_amounts
-        amounts = np.diff(paid, axis=1, prepend=self.paid_before) / units
+        amounts = np.diff(paid, axis=1, prepend=self.paid_before)
         years = self.irr_years[np.searchsorted(self.quarter_ends, ends)]
+        if self.paid_before == 0.0:     # nothing paid before the valuation date
+            return irr_rows(price, amounts, years)
         return irr_rows(price, np.concatenate([before, amounts], axis=1),
                         np.append(self.irr_now, years))
 
