@@ -108,8 +108,7 @@ class SalesTable:
     def first_reach(self, index: np.ndarray, level: np.ndarray) -> np.ndarray:
         """First month whose share reaches ``level`` per row (``T`` if never).
 
-        A binary search over months run on every row at once: what
-        ``searchsorted(reach[index[r]], level[r])`` gives row by row.
+        Rows share few launch months, so one ``searchsorted`` per launch month.
 
         Parameters
         ----------
@@ -118,15 +117,11 @@ class SalesTable:
         level : ndarray (R,)
             Share of peak to reach.
         """
-        months = self.months
-        lo = np.zeros(index.shape, dtype=np.intp)     # reach < level before lo
-        hi = np.full(index.shape, months, dtype=np.intp)  # reach >= level from hi (or never)
-        while (open_ := lo < hi).any():
-            mid = (lo + hi) // 2
-            below = self.reach[index, np.minimum(mid, months - 1)] < level
-            lo = np.where(open_ & below, mid + 1, lo)
-            hi = np.where(open_ & ~below, mid, hi)
-        return lo
+        out = np.full(index.shape, self.months, dtype=np.intp)
+        for a in np.unique(index):
+            rows = index == a
+            out[rows] = np.searchsorted(self.reach[a], level[rows], side="left")
+        return out
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
