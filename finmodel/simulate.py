@@ -274,7 +274,7 @@ class PathModel:
             if all(np.ndim(p) == 0 for p in probs):     # one table for every row
                 index = np.searchsorted(np.cumsum(probs), u[:, col], side="right")
             else:
-                cumulative = np.cumsum(np.stack(np.broadcast_arrays(*probs, np.zeros(n))[:-1],
+                cumulative = np.cumsum(np.stack([np.broadcast_to(p, (n,)) for p in probs],
                                                 axis=-1), axis=-1)
                 index = (u[:, col, None] >= cumulative).sum(axis=-1)
             outcomes[pid] = np.minimum(model.current + index, APPROVED)

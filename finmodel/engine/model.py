@@ -455,7 +455,7 @@ class Engine:
     def _quarterly(self, table: np.ndarray) -> np.ndarray:
         """A stream's cumulative table at the quarter ends, built once per engine."""
         key = id(table)
-        if key not in self._at_quarter_ends:
+        if key not in self._at_quarter_ends:  # holding the table keeps its id from reuse
             self._at_quarter_ends[key] = (table, table[:, self.quarter_ends])
         return self._at_quarter_ends[key][1]
 
@@ -547,16 +547,16 @@ class Engine:
         if self.waterfall is None:
             return np.full(rows, np.nan)
         price = self.scenario.rcu.price * self.scenario.rcu.units
-        before = np.full((rows, 1), self.paid_before)
+        before = np.full((rows, 1), self.paid_before)       # paid up to the valuation date
         if irr_amounts is None:
             return irr_rows(price, before, np.array([self.irr_now]))
         ends, paid = irr_amounts
         amounts = np.diff(paid, axis=1, prepend=self.paid_before)
         years = self.irr_years[np.searchsorted(self.quarter_ends, ends)]
-        if self.paid_before == 0.0:     # nothing paid before the valuation date
-            return irr_rows(price, amounts, years)
-        return irr_rows(price, np.concatenate([before, amounts], axis=1),
-                        np.append(self.irr_now, years))
+        if self.paid_before > 0.0:     # a zero column would only cost time
+            amounts = np.concatenate([before, amounts], axis=1)
+            years = np.append(self.irr_now, years)
+        return irr_rows(price, amounts, years)
 
     def _fed_company(self, work: _Rows, rows: np.ndarray, lo: int, hi: int) -> np.ndarray:
         """What the company keeps of the RCU feed in months ``lo:hi`` (inside the feed's

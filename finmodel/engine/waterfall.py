@@ -126,6 +126,9 @@ class Waterfall:
     # Knots of the map paid(C): royalties xp -> cumulative holder payments fp, both (n + 1,).
     _xp: NDArray[np.float64] = field(repr=False, compare=False)
     _fp: NDArray[np.float64] = field(repr=False, compare=False)
+    # Slope of paid(C) in each tier, and whether it never rises (paid is then concave).
+    _slopes: NDArray[np.float64] = field(repr=False, compare=False)
+    _concave: bool = field(repr=False, compare=False)
 
     def __init__(self, units: float, tiers: Sequence[tuple[float, float]]) -> None:
         n_units = _positive_number(units, f"{_FIELD}.units")
@@ -152,6 +155,9 @@ class Waterfall:
         object.__setattr__(self, "tiers", table)
         object.__setattr__(self, "_xp", _frozen(xp))
         object.__setattr__(self, "_fp", _frozen(fp))
+        slopes = np.diff(fp) / np.diff(xp)
+        object.__setattr__(self, "_slopes", _frozen(slopes))
+        object.__setattr__(self, "_concave", bool((np.diff(slopes) <= 0).all()))
 
     def __repr__(self) -> str:
         tiers = ", ".join(f"({_fmt(amount)}, {_fmt(share)})" for amount, share in self.tiers)
@@ -208,9 +214,9 @@ class Waterfall:
         concave: the smallest of its linear pieces and the cap, a few
         multiply-adds per element. Otherwise it is a sum of clipped tiers.
         """
-        shares = np.diff(self._fp) / np.diff(self._xp)
+        shares = self._slopes
         x = cumulative_royalties
-        if (np.diff(shares) <= 0).all():
+        if self._concave:
             out = x * shares[0]
             piece = np.empty_like(x)
             for k in range(1, len(shares)):
